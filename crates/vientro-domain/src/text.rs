@@ -89,7 +89,8 @@ mod tests {
 
     #[test]
     fn vietnamese_order_puts_d_stroke_after_d_and_o_horn_after_o_circumflex() {
-        let mut names = vec!["Đà Nẵng", "Điện Biên", "Dương Sơn", "Cao Bằng", "Ơn", "Ô Môn", "Bắc Kạn", "An Giang", "Ân Thi"];
+        let mut names =
+            vec!["Đà Nẵng", "Điện Biên", "Dương Sơn", "Cao Bằng", "Ơn", "Ô Môn", "Bắc Kạn", "An Giang", "Ân Thi"];
         names.sort_by_key(|n| sort_key(n));
         let expected =
             vec!["An Giang", "Ân Thi", "Bắc Kạn", "Cao Bằng", "Dương Sơn", "Đà Nẵng", "Điện Biên", "Ô Môn", "Ơn"];

@@ -1,1 +1,59 @@
-//! placeholder
+//! vientro's use cases: register an organisation, record a certificate, record an aid item, move it through
+//! its lifecycle, record money flows, enter exchange rates, verify the audit log.
+//!
+//! This is the only layer that opens transactions and writes audit rows, and the only one that decides
+//! whether a failure is the user's (a [`ServiceError`] naming the field) or a bug (`Internal`). Every face
+//! (web pages, JSON API, CLI) calls these functions, so a rule is enforced the same way everywhere. It must
+//! not render anything or know about HTTP.
+
+pub mod aid_items;
+pub mod error;
+pub mod organisations;
+pub mod rates;
+
+pub use error::ServiceError;
+
+use vientro_store::Db;
+
+/// Who is acting, as recorded in the audit log and status history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// Name written into audit rows (`admin`, `cli:root`, `system`).
+    pub name: String,
+}
+
+impl Actor {
+    /// An actor with the given name.
+    pub fn named(name: impl Into<String>) -> Self {
+        Self { name: name.into() }
+    }
+
+    /// The system itself (migrations, demo loading).
+    pub fn system() -> Self {
+        Self::named("system")
+    }
+}
+
+/// The handle every use case runs on: the database.
+#[derive(Debug, Clone)]
+pub struct Services {
+    db: Db,
+}
+
+impl Services {
+    /// Services over a connected, migrated database.
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// The database (for read models such as reports that live in the store).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Checks the whole audit chain.
+    pub async fn verify_audit(&self) -> Result<vientro_store::audit::VerifyReport, ServiceError> {
+        let mut db = self.db.clone();
+        Ok(vientro_store::audit::verify(&mut db).await?)
+    }
+}

@@ -1,1 +1,27 @@
-//! placeholder
+//! vientro's storage: SQLite (embedded default) and PostgreSQL through one code path.
+//!
+//! This crate owns the schema (one migration directory per backend, same file names), the statements that
+//! read and write records, and the append-only, hash-chained audit log. It must not parse user input or
+//! decide permissions: it stores what the domain has already validated, and the services layer decides
+//! who may do what and opens the transactions.
+
+pub mod aid_items;
+pub mod audit;
+pub mod certificates;
+pub mod db;
+pub mod error;
+pub mod flows;
+pub mod organisations;
+pub mod rates;
+#[cfg(feature = "test-support")]
+pub mod testing;
+
+pub use db::{Backend, Db, Exec, ExecExt, Stmt, Tx};
+pub use error::StoreError;
+
+/// The current time, truncated to microseconds so it reads back identically from both backends.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{DurationRound, TimeDelta};
+    let now = chrono::Utc::now();
+    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+}

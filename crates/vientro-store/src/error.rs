@@ -1,0 +1,121 @@
+//! Store errors: not found, a broken constraint named for the user, or a database failure.
+//!
+//! `on_constraint` turns unique and check violations into messages that name the field, so the services
+//! layer never has to parse database error strings. This module must not decide what is a user error
+//! beyond naming the constraint; the services layer makes that call.
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No row of this kind with that key.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A uniqueness, foreign-key or check rule of the schema refused the write.
+    #[error("{message}")]
+    Constraint {
+        /// The field the rule is about (e.g. `number`).
+        field: &'static str,
+        /// Stable code, e.g. `error-certificate-number-taken`.
+        code: &'static str,
+        /// Plain sentence.
+        message: String,
+    },
+    /// The record changed since it was read (optimistic concurrency).
+    #[error("{what} was changed by someone else (you had version {expected})")]
+    StaleVersion {
+        /// The record kind.
+        what: &'static str,
+        /// The version the caller had.
+        expected: i64,
+    },
+    /// The URL names no supported database.
+    #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://USER@HOST/DB")]
+    BadUrl(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value could not be read back into the domain (a bug or a hand-edited row).
+    #[error("stored {what} is invalid: {detail}")]
+    Corrupt {
+        /// What was being read.
+        what: &'static str,
+        /// Why it could not be read.
+        detail: String,
+    },
+}
+
+/// The user-facing meaning of each named constraint in the migrations: (constraint name, field, code, message).
+const CONSTRAINTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "organisation_name_kind_key",
+        "name",
+        "error-organisation-name-taken",
+        "an organisation of this kind with this name already exists",
+    ),
+    (
+        "organisation_iati_identifier_key",
+        "iati_identifier",
+        "error-iati-identifier-taken",
+        "another organisation already has this IATI identifier",
+    ),
+    (
+        "certificate_kind_number_key",
+        "number",
+        "error-certificate-number-taken",
+        "a certificate of this kind with this number already exists",
+    ),
+    (
+        "province_registration_key",
+        "year",
+        "error-registration-duplicate",
+        "this organisation is already registered in this province for this year",
+    ),
+    ("aid_item_code_key", "code", "error-aid-item-code-taken", "another aid item already has this code"),
+    (
+        "aid_item_iati_identifier_key",
+        "iati_identifier",
+        "error-iati-identifier-taken",
+        "another aid item already has this IATI identifier",
+    ),
+    ("exchange_rate_key", "period", "error-rate-duplicate", "a rate for this currency and period already exists"),
+    ("flow_amount_non_negative", "amount", "error-amount-negative", "an amount cannot be negative"),
+];
+
+impl StoreError {
+    /// Maps a database constraint violation to a named, user-facing error; other errors pass through.
+    pub fn on_constraint(self) -> StoreError {
+        let StoreError::Db(sqlx::Error::Database(db)) = &self else { return self };
+        let text = db.message().to_owned();
+        let name = db.constraint().map(str::to_owned);
+        for (constraint, field, code, message) in CONSTRAINTS {
+            let hit = name.as_deref() == Some(*constraint)
+                || text.contains(constraint)
+                || sqlite_unique_hit(&text, constraint);
+            if hit {
+                return StoreError::Constraint { field, code, message: (*message).to_owned() };
+            }
+        }
+        self
+    }
+}
+
+// SQLite reports unique violations by column list ("UNIQUE constraint failed: certificate.kind,
+// certificate.number"), not by index name, so the index names in the migrations are mirrored here.
+fn sqlite_unique_hit(text: &str, constraint: &str) -> bool {
+    let columns = match constraint {
+        "organisation_name_kind_key" => "organisation.name_key, organisation.kind",
+        "organisation_iati_identifier_key" => "organisation.iati_identifier",
+        "certificate_kind_number_key" => "certificate.kind, certificate.number",
+        "province_registration_key" => {
+            "province_registration.organisation_id, province_registration.province_code, province_registration.year"
+        }
+        "aid_item_code_key" => "aid_item.code",
+        "aid_item_iati_identifier_key" => "aid_item.iati_identifier",
+        "exchange_rate_key" => "exchange_rate.currency, exchange_rate.period_kind, exchange_rate.period_start",
+        _ => return false,
+    };
+    text.contains(columns)
+}

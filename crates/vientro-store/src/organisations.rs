@@ -1,0 +1,137 @@
+//! Organisations and their sectors of interest.
+//!
+//! Stores a [`NewOrganisation`] the domain has validated and reads organisations back as rows. It must not
+//! validate input; unique names and identifiers are enforced by the schema and mapped by `on_constraint`.
+
+use chrono::{DateTime, Utc};
+use vientro_domain::ids::OrganisationId;
+use vientro_domain::organisation::NewOrganisation;
+
+use crate::db::{Exec, ExecExt, Stmt};
+use crate::error::StoreError;
+
+/// An organisation as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct OrganisationRow {
+    /// Id.
+    pub id: i64,
+    /// Kind code.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Vietnamese name.
+    pub name_vi: Option<String>,
+    /// Acronym.
+    pub acronym: Option<String>,
+    /// Home country code.
+    pub country_code: Option<String>,
+    /// Province code (Vietnamese agencies).
+    pub province_code: Option<String>,
+    /// IATI identifier.
+    pub iati_identifier: Option<String>,
+    /// Illustrative demo record.
+    pub illustrative: bool,
+    /// Version, incremented on every change.
+    pub version: i64,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, kind, name, name_vi, acronym, country_code, province_code, iati_identifier, illustrative, version, created_at, updated_at";
+
+/// Inserts an organisation and its sectors; returns its id.
+pub async fn insert(
+    ex: &mut impl Exec,
+    org: &NewOrganisation,
+    now: DateTime<Utc>,
+) -> Result<OrganisationId, StoreError> {
+    let id = ex
+        .insert_returning_id(
+            Stmt::new(
+                "INSERT INTO organisation (kind, name, name_vi, acronym, country_code, province_code, iati_identifier, \
+                 name_key, search_text, sort_key, illustrative, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12) RETURNING id",
+            )
+            .bind(org.kind.as_str())
+            .bind(org.name.as_str())
+            .bind(org.name_vi.clone())
+            .bind(org.acronym.clone())
+            .bind(org.country.as_ref().map(|c| c.as_str().to_owned()))
+            .bind(org.province.as_ref().map(|p| p.as_str().to_owned()))
+            .bind(org.iati_identifier.clone())
+            .bind(vientro_domain::text::fold(&org.name))
+            .bind(org.search_text())
+            .bind(org.sort_key())
+            .bind(org.illustrative)
+            .bind(now),
+        )
+        .await
+        .map_err(StoreError::on_constraint)?;
+    for sector in &org.sectors {
+        ex.execute(
+            Stmt::new("INSERT INTO organisation_sector (organisation_id, sector_code) VALUES ($1, $2)")
+                .bind(id)
+                .bind(sector.code()),
+        )
+        .await?;
+    }
+    Ok(OrganisationId(id))
+}
+
+/// Reads one organisation.
+pub async fn get(ex: &mut impl Exec, id: OrganisationId) -> Result<OrganisationRow, StoreError> {
+    ex.fetch_one(Stmt::new(format!("SELECT {COLUMNS} FROM organisation WHERE id = $1")).bind(id.0), "organisation")
+        .await
+}
+
+/// Finds an organisation by its IATI identifier.
+pub async fn find_by_iati_identifier(
+    ex: &mut impl Exec,
+    identifier: &str,
+) -> Result<Option<OrganisationRow>, StoreError> {
+    ex.fetch_optional(
+        Stmt::new(format!("SELECT {COLUMNS} FROM organisation WHERE iati_identifier = $1")).bind(identifier),
+    )
+    .await
+}
+
+/// Finds an organisation of a kind by its name, diacritic-insensitively.
+pub async fn find_by_name(ex: &mut impl Exec, kind: &str, name: &str) -> Result<Option<OrganisationRow>, StoreError> {
+    ex.fetch_optional(
+        Stmt::new(format!(
+            "SELECT {COLUMNS} FROM organisation WHERE kind = $1 AND name_key = $2 AND archived_at IS NULL"
+        ))
+        .bind(kind)
+        .bind(vientro_domain::text::fold(name)),
+    )
+    .await
+}
+
+/// Lists live organisations in Vietnamese alphabetical order.
+pub async fn list(ex: &mut impl Exec, limit: i64, offset: i64) -> Result<Vec<OrganisationRow>, StoreError> {
+    ex.fetch_all(
+        Stmt::new(format!(
+            "SELECT {COLUMNS} FROM organisation WHERE archived_at IS NULL ORDER BY sort_key, id LIMIT $1 OFFSET $2"
+        ))
+        .bind(limit)
+        .bind(offset),
+    )
+    .await
+}
+
+/// The sector codes an organisation is interested in.
+pub async fn sectors(ex: &mut impl Exec, id: OrganisationId) -> Result<Vec<String>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Code {
+        sector_code: String,
+    }
+    let rows: Vec<Code> = ex
+        .fetch_all(
+            Stmt::new("SELECT sector_code FROM organisation_sector WHERE organisation_id = $1 ORDER BY sector_code")
+                .bind(id.0),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.sector_code).collect())
+}

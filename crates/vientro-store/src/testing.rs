@@ -1,0 +1,102 @@
+//! Test support: a fresh, migrated database per test on SQLite (in memory) and on PostgreSQL (a new schema
+//! in the server named by `VIENTRO_TEST_POSTGRES_URL`, dropped afterwards).
+//!
+//! Compiled only with the `test-support` feature, which only dev-dependencies turn on. It must never be
+//! used by the product itself.
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::db::Db;
+
+/// The environment variable that names the PostgreSQL server for tests.
+pub const POSTGRES_URL_VAR: &str = "VIENTRO_TEST_POSTGRES_URL";
+
+/// A migrated in-memory SQLite database.
+pub async fn fresh_sqlite() -> Db {
+    let db = Db::connect("sqlite::memory:").await.expect("an in-memory SQLite database opens");
+    db.migrate().await.expect("SQLite migrations apply");
+    db
+}
+
+/// A fresh schema on the test PostgreSQL server; `None` when no server is configured.
+pub struct PostgresSchema {
+    /// The database, with `search_path` set to the schema.
+    pub db: Db,
+    admin: sqlx::PgPool,
+    schema: String,
+}
+
+impl PostgresSchema {
+    /// Drops the schema and everything in it.
+    pub async fn drop_schema(self) {
+        self.db.close().await;
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema)))
+            .execute(&self.admin)
+            .await;
+        self.admin.close().await;
+    }
+}
+
+fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{prefix}_{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A migrated database in a new schema on the configured PostgreSQL server, or `None` when
+/// `VIENTRO_TEST_POSTGRES_URL` is not set.
+pub async fn fresh_postgres() -> Option<PostgresSchema> {
+    let url = std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.trim().is_empty())?;
+    let options = PgConnectOptions::from_str(&url).expect("VIENTRO_TEST_POSTGRES_URL is a valid PostgreSQL URL");
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await
+        .expect("the test PostgreSQL server accepts connections");
+    let schema = unique_name("vt");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .expect("a test schema can be created");
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(options.options([("search_path", schema.as_str())]))
+        .await
+        .expect("the test schema accepts connections");
+    let db = Db::Postgres(pool);
+    db.migrate().await.expect("PostgreSQL migrations apply");
+    Some(PostgresSchema { db, admin, schema })
+}
+
+/// Declares each listed `async fn name(db: Db)` as two tests, `name::on_sqlite` and `name::on_postgres`.
+/// The PostgreSQL one says loudly that it was skipped when no server is configured.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_sqlite() {
+                    let db = $crate::testing::fresh_sqlite().await;
+                    super::$name(db.clone()).await;
+                    db.close().await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_postgres() {
+                    match $crate::testing::fresh_postgres().await {
+                        Some(pg) => {
+                            super::$name(pg.db.clone()).await;
+                            pg.drop_schema().await;
+                        }
+                        None => eprintln!("SKIPPED on PostgreSQL: set {} to run it", $crate::testing::POSTGRES_URL_VAR),
+                    }
+                }
+            }
+        )*
+    };
+}
