@@ -16,6 +16,7 @@ pub mod fx;
 pub mod ids;
 pub mod money;
 pub mod organisation;
+pub mod report;
 pub mod sector;
 pub mod split;
 pub mod text;

@@ -50,13 +50,24 @@ async fn organisation_kind(tx: &mut Tx, field: &str, id: OrganisationId) -> Resu
 impl Services {
     /// Records an aid item with its donors, sectors and locations.
     pub async fn create_aid_item(&self, actor: &Actor, input: &AidItemInput) -> Result<AidItemId, ServiceError> {
+        let mut tx = self.db.begin().await?;
+        let id = Self::create_aid_item_in(&mut tx, actor, input).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records an aid item inside the caller's transaction.
+    pub async fn create_aid_item_in(
+        tx: &mut Tx,
+        actor: &Actor,
+        input: &AidItemInput,
+    ) -> Result<AidItemId, ServiceError> {
         let item = input.parse()?;
         let now = now();
-        let mut tx = self.db.begin().await?;
         let mut errors = ValidationErrors::new();
         for (i, d) in item.donors.iter().enumerate() {
             let field = format!("donors[{i}]");
-            match organisation_kind(&mut tx, &field, d.organisation).await {
+            match organisation_kind(tx, &field, d.organisation).await {
                 Ok(k) if !k.is_donor() => errors.push(ValidationError::new(
                     field,
                     "error-donor-kind",
@@ -69,7 +80,7 @@ impl Services {
         }
         for (field, id) in [("managing_agency", item.managing_agency), ("project_owner", item.project_owner)] {
             let Some(id) = id else { continue };
-            match organisation_kind(&mut tx, field, id).await {
+            match organisation_kind(tx, field, id).await {
                 Ok(k) if !k.is_vietnamese() => errors.push(ValidationError::new(
                     field,
                     "error-agency-kind",
@@ -81,7 +92,7 @@ impl Services {
             }
         }
         if let Some(parent) = item.supplements
-            && let Err(vientro_store::StoreError::NotFound(_)) = aid_items::get(&mut tx, parent).await
+            && let Err(vientro_store::StoreError::NotFound(_)) = aid_items::get(tx, parent).await
         {
             errors.push(ValidationError::new(
                 "supplements",
@@ -94,21 +105,8 @@ impl Services {
         }
         let recorded_on =
             item.approval.as_ref().map(|a| a.decision_date).or(item.start_date).unwrap_or_else(|| now.date_naive());
-        let id = aid_items::insert(&mut tx, &item, &actor.name, recorded_on, now).await?;
-        audit::append(
-            &mut tx,
-            &AuditEntry {
-                actor: &actor.name,
-                action: "create",
-                entity: "aid_item",
-                entity_id: Some(id.0),
-                before: None,
-                after: serde_json::to_value(&item).ok(),
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        let id = aid_items::insert(tx, &item, &actor.name, recorded_on, now).await?;
+        crate::organisations::audit_create(tx, actor, "aid_item", id.0, serde_json::to_value(&item).ok()).await?;
         Ok(id)
     }
 
@@ -180,33 +178,34 @@ impl Services {
 
     /// Records a commitment or disbursement, converted to USD and VND by the rate rule of `fx`.
     pub async fn add_flow(&self, actor: &Actor, item: AidItemId, input: &FlowInput) -> Result<FlowId, ServiceError> {
+        let mut tx = self.db.begin().await?;
+        let table = Self::rate_table_in(&mut tx).await?;
+        let id = Self::add_flow_in(&mut tx, actor, item, input, &table).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records a flow inside the caller's transaction, converting with `rates` (see [`Self::rate_table_in`]).
+    pub async fn add_flow_in(
+        tx: &mut Tx,
+        actor: &Actor,
+        item: AidItemId,
+        input: &FlowInput,
+        rates: &RateTable,
+    ) -> Result<FlowId, ServiceError> {
         let flow = input.parse()?;
         let now = now();
-        let mut tx = self.db.begin().await?;
-        let row = aid_items::get(&mut tx, item).await?;
+        let row = aid_items::get(tx, item).await?;
         let status = AidStatus::parse(&row.status)?;
         flow.check_allowed_for(status)?;
-        let table = self.rate_table_in(&mut tx).await?;
         let fixed_vnd = decimal_opt(row.decision_vnd_per_usd.as_deref());
         let fixed_cur = decimal_opt(row.decision_currency_per_usd.as_deref());
-        let conversion = convert(&flow.money, flow.date, &table, fixed_vnd, fixed_cur)?;
-        let id = flows::insert(&mut tx, item, &flow, &conversion, now).await?;
-        audit::append(
-            &mut tx,
-            &AuditEntry {
-                actor: &actor.name,
-                action: "create",
-                entity: "flow",
-                entity_id: Some(id.0),
-                before: None,
-                after: Some(serde_json::json!({ "item": item, "flow": flow, "usd_minor": conversion.usd, "vnd_minor": conversion.vnd,
-                    "currency_per_usd": conversion.currency_per_usd.to_string(), "vnd_per_usd": conversion.vnd_per_usd.to_string(),
-                    "rate_date": conversion.rate_date, "rate_source": conversion.source.as_str() })),
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        let conversion = convert(&flow.money, flow.date, rates, fixed_vnd, fixed_cur)?;
+        let id = flows::insert(tx, item, &flow, &conversion, now).await?;
+        let after = serde_json::json!({ "item": item, "flow": flow, "usd_minor": conversion.usd, "vnd_minor": conversion.vnd,
+            "currency_per_usd": conversion.currency_per_usd.to_string(), "vnd_per_usd": conversion.vnd_per_usd.to_string(),
+            "rate_date": conversion.rate_date, "rate_source": conversion.source.as_str() });
+        crate::organisations::audit_create(tx, actor, "flow", id.0, Some(after)).await?;
         Ok(id)
     }
 
@@ -217,7 +216,8 @@ impl Services {
         Ok(flows::list_for_item(&mut db, item).await?)
     }
 
-    pub(crate) async fn rate_table_in(&self, tx: &mut Tx) -> Result<RateTable, ServiceError> {
+    /// The rate table flows are converted with: the vendored tables with the entered rates on top.
+    pub async fn rate_table_in(tx: &mut Tx) -> Result<RateTable, ServiceError> {
         let entered = crate::rates::entered_rates(tx).await?;
         Ok(RateTable::with_overrides(RateTable::embedded(), entered))
     }

@@ -1,19 +1,37 @@
 //! Use cases for organisations, their certificates and their per-year registrations in provinces.
 //!
-//! Each function parses with the domain, writes in one transaction with its audit row, and returns the new
-//! id. It must not format anything for display.
+//! Each use case parses with the domain and writes its records and audit row together. The plain form
+//! opens and commits its own transaction; the `_in` form runs inside a transaction the caller commits, so a
+//! bulk load (demo data, an import) is one transaction. Nothing here formats anything for display.
 
 use vientro_domain::certificate::{CertificateInput, CertificateStatus, ProvinceRegistration};
 use vientro_domain::ids::{CertificateId, OrganisationId};
 use vientro_domain::organisation::OrganisationInput;
 use vientro_domain::{ValidationError, ValidationErrors};
 use vientro_store::audit::{self, AuditEntry};
-use vientro_store::{certificates, now, organisations};
+use vientro_store::{Tx, certificates, now, organisations};
 
 use crate::{Actor, ServiceError, Services};
 
-fn to_json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
+}
+
+/// Writes the audit row of a newly created record.
+pub(crate) async fn audit_create(
+    tx: &mut Tx,
+    actor: &Actor,
+    entity: &str,
+    id: i64,
+    after: Option<serde_json::Value>,
+) -> Result<(), ServiceError> {
+    audit::append(
+        tx,
+        &AuditEntry { actor: &actor.name, action: "create", entity, entity_id: Some(id), before: None, after },
+        now(),
+    )
+    .await?;
+    Ok(())
 }
 
 impl Services {
@@ -23,24 +41,21 @@ impl Services {
         actor: &Actor,
         input: &OrganisationInput,
     ) -> Result<OrganisationId, ServiceError> {
-        let org = input.parse()?;
-        let now = now();
         let mut tx = self.db.begin().await?;
-        let id = organisations::insert(&mut tx, &org, now).await?;
-        audit::append(
-            &mut tx,
-            &AuditEntry {
-                actor: &actor.name,
-                action: "create",
-                entity: "organisation",
-                entity_id: Some(id.0),
-                before: None,
-                after: to_json(&org),
-            },
-            now,
-        )
-        .await?;
+        let id = Self::create_organisation_in(&mut tx, actor, input).await?;
         tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Registers an organisation inside the caller's transaction.
+    pub async fn create_organisation_in(
+        tx: &mut Tx,
+        actor: &Actor,
+        input: &OrganisationInput,
+    ) -> Result<OrganisationId, ServiceError> {
+        let org = input.parse()?;
+        let id = organisations::insert(tx, &org, now()).await?;
+        audit_create(tx, actor, "organisation", id.0, to_json(&org)).await?;
         Ok(id)
     }
 
@@ -57,10 +72,21 @@ impl Services {
         organisation: OrganisationId,
         input: &CertificateInput,
     ) -> Result<CertificateId, ServiceError> {
-        let cert = input.parse(organisation)?;
-        let now = now();
         let mut tx = self.db.begin().await?;
-        let holder = organisations::get(&mut tx, organisation).await?;
+        let id = Self::add_certificate_in(&mut tx, actor, organisation, input).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records a registration certificate inside the caller's transaction.
+    pub async fn add_certificate_in(
+        tx: &mut Tx,
+        actor: &Actor,
+        organisation: OrganisationId,
+        input: &CertificateInput,
+    ) -> Result<CertificateId, ServiceError> {
+        let cert = input.parse(organisation)?;
+        let holder = organisations::get(tx, organisation).await?;
         if holder.kind != "foreign_ngo" {
             return Err(ValidationErrors::from(ValidationError::new(
                 "organisation",
@@ -69,25 +95,12 @@ impl Services {
             ))
             .into());
         }
-        let id = certificates::insert(&mut tx, &cert, now).await?;
-        audit::append(
-            &mut tx,
-            &AuditEntry {
-                actor: &actor.name,
-                action: "create",
-                entity: "certificate",
-                entity_id: Some(id.0),
-                before: None,
-                after: to_json(&cert),
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        let id = certificates::insert(tx, &cert, now()).await?;
+        audit_create(tx, actor, "certificate", id.0, to_json(&cert)).await?;
         Ok(id)
     }
 
-    /// Changes a certificate's status along the allowed lifecycle.
+    /// Changes a certificate's status along the allowed lifecycle; returns the new version.
     pub async fn change_certificate_status(
         &self,
         actor: &Actor,
@@ -128,25 +141,22 @@ impl Services {
         registered_on: Option<&str>,
         illustrative: bool,
     ) -> Result<i64, ServiceError> {
-        let reg = ProvinceRegistration::parse(organisation, province, year, registered_on, None, illustrative)?;
-        let now = now();
         let mut tx = self.db.begin().await?;
-        organisations::get(&mut tx, organisation).await?;
-        let id = certificates::insert_registration(&mut tx, &reg, now).await?;
-        audit::append(
-            &mut tx,
-            &AuditEntry {
-                actor: &actor.name,
-                action: "create",
-                entity: "province_registration",
-                entity_id: Some(id),
-                before: None,
-                after: to_json(&reg),
-            },
-            now,
-        )
-        .await?;
+        let reg = ProvinceRegistration::parse(organisation, province, year, registered_on, None, illustrative)?;
+        let id = Self::register_in_province_in(&mut tx, actor, &reg).await?;
         tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records a parsed province registration inside the caller's transaction.
+    pub async fn register_in_province_in(
+        tx: &mut Tx,
+        actor: &Actor,
+        registration: &ProvinceRegistration,
+    ) -> Result<i64, ServiceError> {
+        organisations::get(tx, registration.organisation).await?;
+        let id = certificates::insert_registration(tx, registration, now()).await?;
+        audit_create(tx, actor, "province_registration", id, to_json(registration)).await?;
         Ok(id)
     }
 }
