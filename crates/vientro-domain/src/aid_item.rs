@@ -517,6 +517,10 @@ pub struct AidItemInput {
     /// Visible to the public.
     #[serde(default)]
     pub published: bool,
+    /// Where the record was imported from (e.g. `iati:GB-GOV-10-FF_MA`) when it comes from a donor's
+    /// publication rather than a Vietnamese dossier; its approval decision is then not known, and the
+    /// approval requirement does not apply.
+    pub imported_from: Option<String>,
 }
 
 /// A valid aid item, ready to store.
@@ -564,6 +568,8 @@ pub struct NewAidItem {
     pub illustrative: bool,
     /// Visible to the public.
     pub published: bool,
+    /// The publication the record was imported from, if any.
+    pub imported_from: Option<String>,
 }
 
 impl NewAidItem {
@@ -700,6 +706,7 @@ impl AidItemInput {
         if let Some(st) = status
             && st.has_approval()
             && approval.is_none()
+            && clean(&self.imported_from).is_none()
             && !errors.0.iter().any(|e| e.field.starts_with("decision") || e.field == "approval_level")
         {
             errors.push(ValidationError::new(
@@ -825,6 +832,7 @@ impl AidItemInput {
             beneficiaries: self.beneficiaries,
             illustrative: self.illustrative,
             published: self.published,
+            imported_from: clean(&self.imported_from),
         })
     }
 }

@@ -106,6 +106,7 @@ impl Services {
         let recorded_on =
             item.approval.as_ref().map(|a| a.decision_date).or(item.start_date).unwrap_or_else(|| now.date_naive());
         let id = aid_items::insert(tx, &item, &actor.name, recorded_on, now).await?;
+        vientro_store::facts::refresh_item(tx, id).await?;
         crate::organisations::audit_create(tx, actor, "aid_item", id.0, serde_json::to_value(&item).ok()).await?;
         Ok(id)
     }
@@ -123,6 +124,19 @@ impl Services {
         id: AidItemId,
         input: &StatusChangeInput,
     ) -> Result<i64, ServiceError> {
+        let mut tx = self.db.begin().await?;
+        let version = Self::change_aid_item_status_in(&mut tx, actor, id, input).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Moves an aid item one step along its lifecycle inside the caller's transaction.
+    pub async fn change_aid_item_status_in(
+        tx: &mut Tx,
+        actor: &Actor,
+        id: AidItemId,
+        input: &StatusChangeInput,
+    ) -> Result<i64, ServiceError> {
         let now = now();
         let mut errors = ValidationErrors::new();
         let to = errors.collect(AidStatus::parse(&input.to));
@@ -130,8 +144,7 @@ impl Services {
             Some(t) => errors.collect(parse_date("on", t)),
             None => Some(now.date_naive()),
         };
-        let mut tx = self.db.begin().await?;
-        let before = aid_items::get(&mut tx, id).await?;
+        let before = aid_items::get(tx, id).await?;
         let from = AidStatus::parse(&before.status)?;
         if let Some(to) = to {
             errors.collect(from.check_transition(to));
@@ -145,7 +158,7 @@ impl Services {
             return Err(errors.into());
         }
         let version = aid_items::set_status(
-            &mut tx,
+            tx,
             id,
             input.version,
             from,
@@ -157,8 +170,11 @@ impl Services {
             now,
         )
         .await?;
+        if approval.is_some() {
+            vientro_store::facts::refresh_item(tx, id).await?;
+        }
         audit::append(
-            &mut tx,
+            tx,
             &AuditEntry {
                 actor: &actor.name,
                 action: "status",
@@ -172,7 +188,6 @@ impl Services {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(version)
     }
 
@@ -202,6 +217,7 @@ impl Services {
         let fixed_cur = decimal_opt(row.decision_currency_per_usd.as_deref());
         let conversion = convert(&flow.money, flow.date, rates, fixed_vnd, fixed_cur)?;
         let id = flows::insert(tx, item, &flow, &conversion, now).await?;
+        vientro_store::facts::refresh_item(tx, item).await?;
         let after = serde_json::json!({ "item": item, "flow": flow, "usd_minor": conversion.usd, "vnd_minor": conversion.vnd,
             "currency_per_usd": conversion.currency_per_usd.to_string(), "vnd_per_usd": conversion.vnd_per_usd.to_string(),
             "rate_date": conversion.rate_date, "rate_source": conversion.source.as_str() });

@@ -7,9 +7,13 @@
 //! not render anything or know about HTTP.
 
 pub mod aid_items;
+pub mod bench;
+pub mod briefing;
+pub mod demo;
 pub mod error;
 pub mod organisations;
 pub mod rates;
+pub mod reports;
 
 pub use error::ServiceError;
 

@@ -138,9 +138,9 @@ pub async fn insert(
                  managing_agency_id, project_owner_id, status, legal_basis, approval_decision_number, approval_decision_date, \
                  approval_level, decision_currency_per_usd, decision_vnd_per_usd, start_date, end_date, \
                  beneficiaries_ethnic_minority, beneficiaries_women, beneficiaries_children, beneficiaries_disabled, \
-                 beneficiaries_poor_households, search_text, illustrative, published, version, created_at, updated_at) \
+                 beneficiaries_poor_households, search_text, illustrative, published, imported_from, version, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-                 $23, $24, $25, $26, 1, $27, $27) RETURNING id",
+                 $23, $24, $25, $26, $27, 1, $28, $28) RETURNING id",
             )
             .bind(item.code.clone())
             .bind(item.iati_identifier.clone())
@@ -168,6 +168,7 @@ pub async fn insert(
             .bind(item.search_text())
             .bind(item.illustrative)
             .bind(item.published)
+            .bind(item.imported_from.clone())
             .bind(now),
         )
         .await
@@ -210,7 +211,11 @@ pub async fn insert(
         )
         .await?;
     }
-    insert_status_change(ex, id, None, item.status, recorded_on, actor, Some("recorded"), now).await?;
+    let note = match &item.imported_from {
+        Some(source) => format!("imported from {source}; no Vietnamese approval decision is recorded"),
+        None => "recorded".to_owned(),
+    };
+    insert_status_change(ex, id, None, item.status, recorded_on, actor, Some(&note), now).await?;
     Ok(AidItemId(id))
 }
 

@@ -147,12 +147,18 @@ pub async fn insert_registration(
 ) -> Result<i64, StoreError> {
     ex.insert_returning_id(
         Stmt::new(
-            "INSERT INTO province_registration (organisation_id, province_code, current_province_code, year, registered_on, note, \
-             illustrative, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO province_registration (organisation_id, province_code, current_province_code, region, year, registered_on, \
+             note, illustrative, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(r.organisation.0)
         .bind(r.province.as_str())
         .bind(r.current_province.as_str())
+        .bind(
+            vientro_domain::admin_units::AdminUnits::embedded()
+                .new_province(&r.current_province)
+                .map(|p| p.region.code())
+                .unwrap_or("unknown"),
+        )
         .bind(i64::from(r.year))
         .bind(r.registered_on)
         .bind(r.note.clone())

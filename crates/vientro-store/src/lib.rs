@@ -10,9 +10,12 @@ pub mod audit;
 pub mod certificates;
 pub mod db;
 pub mod error;
+pub mod facts;
 pub mod flows;
 pub mod organisations;
 pub mod rates;
+pub mod reports;
+pub mod settings;
 #[cfg(feature = "test-support")]
 pub mod testing;
 

@@ -46,6 +46,79 @@ enum Command {
     /// The audit log of every change.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Load the demonstration data (real Viet Nam IATI activities and an illustrative set, "minh họa").
+    Demo,
+    /// Any figure: measures grouped by dimensions, filtered, for a period or a date.
+    ///
+    /// Example: vientro report --measures committed_usd,disbursed_usd --by year --where province=04 --from 2016 --to 2021
+    Report(ReportArgs),
+    /// The paragraphs an officer reads out at a meeting: aid in a province over a year or a period.
+    Briefing {
+        /// Province, by code or name (today's 34, or one of the 63 before 1 July 2025).
+        #[arg(long)]
+        province: String,
+        /// One year.
+        #[arg(long, conflicts_with_all = ["from", "to"], required_unless_present = "from")]
+        year: Option<i32>,
+        /// First year of a period.
+        #[arg(long, requires = "to")]
+        from: Option<i32>,
+        /// Last year of a period.
+        #[arg(long, requires = "from")]
+        to: Option<i32>,
+        /// Language.
+        #[arg(long, value_enum, default_value_t = Lang::Vi)]
+        lang: Lang,
+    },
+}
+
+/// Arguments of `vientro report`.
+#[derive(Debug, clap::Args)]
+struct ReportArgs {
+    /// What to count or sum, comma-separated: items, organisations, committed_usd, committed_vnd, disbursed_usd,
+    /// disbursed_vnd, committed_original, disbursed_original, disbursement_rate, items_approved,
+    /// registered_organisations, certified_ngos.
+    #[arg(long)]
+    measures: String,
+    /// What to group by, comma-separated: year, half_year, province, province_as_recorded, region, commune,
+    /// commune_as_recorded, sector, sector_category, donor, donor_kind, donor_country, kind, approval_level, status.
+    #[arg(long, default_value = "")]
+    by: String,
+    /// A filter DIMENSION=VALUE (several values: V1|V2); repeat for more. province= takes a code or a name.
+    #[arg(long = "where", value_name = "DIMENSION=VALUE")]
+    filters: Vec<String>,
+    /// First year (or day) of the period; flows are selected by value date.
+    #[arg(long)]
+    from: Option<String>,
+    /// Last year (or day) of the period.
+    #[arg(long)]
+    to: Option<String>,
+    /// Instead of a period: what is active on this day (YYYY-MM-DD).
+    #[arg(long)]
+    as_of: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Write to this file instead of standard output (required for xlsx).
+    #[arg(long)]
+    out: Option<std::path::PathBuf>,
+    /// Language of labels.
+    #[arg(long, value_enum, default_value_t = Lang::Vi)]
+    lang: Lang,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Lang {
+    Vi,
+    En,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,10 +190,53 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Demo => {
+            let db = open(&cli.database_url).await?;
+            let summary = vientro_services::demo::load(&Services::new(db.clone())).await.map_err(user_error)?;
+            db.close().await;
+            if summary.already_loaded {
+                say!("the demonstration data is already loaded; nothing changed");
+            } else {
+                say!(
+                    "demonstration data loaded: {} organisations, {} aid items, {} flows (illustrative records are marked \"minh họa\")",
+                    summary.organisations,
+                    summary.items,
+                    summary.flows
+                );
+            }
+        }
+        Command::Briefing { province, year, from, to, lang } => {
+            let (from, to) = match (year, from, to) {
+                (Some(y), _, _) => (y, y),
+                (None, Some(f), Some(t)) => (f, t),
+                _ => anyhow::bail!("give --year Y or --from Y1 --to Y2"),
+            };
+            let db = open(&cli.database_url).await?;
+            let lang = if lang == Lang::En {
+                vientro_services::briefing::BriefingLang::En
+            } else {
+                vientro_services::briefing::BriefingLang::Vi
+            };
+            let briefing = Services::new(db.clone()).briefing(&province, from, to, lang).await.map_err(user_error);
+            db.close().await;
+            let text = briefing?.to_text();
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+        Command::Report(args) => {
+            let db = open(&cli.database_url).await?;
+            let result = report(&Services::new(db.clone()), &args).await;
+            db.close().await;
+            return result;
+        }
         Command::Serve { listen, demo } => {
             let db = open(&cli.database_url).await?;
             if demo {
-                say!("demo mode: demonstration data is not loaded yet in this version");
+                let summary = vientro_services::demo::load(&Services::new(db.clone())).await.map_err(user_error)?;
+                say!(
+                    "demo mode: demonstration data {} ({} aid items)",
+                    if summary.already_loaded { "already present" } else { "loaded" },
+                    summary.items
+                );
             }
             let app = vientro_web::router(Services::new(db.clone()));
             let listener =
@@ -140,4 +256,85 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Turns a services error into a message for the person at the terminal (field errors one per line).
+pub(crate) fn user_error(e: vientro_services::ServiceError) -> anyhow::Error {
+    match e {
+        vientro_services::ServiceError::Invalid(errors) => {
+            anyhow::anyhow!(
+                "{}",
+                errors.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n")
+            )
+        }
+        other => anyhow::Error::new(other),
+    }
+}
+
+async fn report(services: &Services, args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let input = vientro_domain::report::ReportQueryInput {
+        measures: args.measures.clone(),
+        by: args.by.clone(),
+        filters: args.filters.clone(),
+        from: args.from.clone(),
+        to: args.to.clone(),
+        as_of: args.as_of.clone(),
+    };
+    let query = input.parse().map_err(|e| user_error(e.into()))?;
+    let result = services.report(&query).await.map_err(user_error)?;
+    let lang = if args.lang == Lang::En {
+        vientro_interchange::report_export::Lang::En
+    } else {
+        vientro_interchange::report_export::Lang::Vi
+    };
+    let note = services.illustrative_note(args.lang == Lang::En).await.map_err(user_error)?;
+    let bytes: Vec<u8> = match args.format {
+        Format::Table => {
+            let mut text = crate::render::to_table(&result, args.lang == Lang::En);
+            if let Some(n) = &note {
+                text.push('\n');
+                text.push_str(n);
+                text.push('\n');
+            }
+            text.into_bytes()
+        }
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&crate::render::to_json(&result))?;
+            s.push('\n');
+            s.into_bytes()
+        }
+        Format::Csv => vientro_interchange::report_export::to_csv(&result, lang),
+        Format::Xlsx => {
+            if args.out.is_none() {
+                anyhow::bail!("--format xlsx writes a binary file: give --out FILE.xlsx");
+            }
+            let meta = vientro_interchange::report_export::ExportMeta {
+                title: report_title(&result, args.lang),
+                generated_at: chrono::Utc::now(),
+                source_note: note.map(|n| format!("vientro. {n}")).unwrap_or_else(|| "vientro".to_owned()),
+                lang,
+            };
+            vientro_interchange::report_export::to_xlsx(&result, &meta)?
+        }
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            say!("wrote {} ({} rows)", path.display(), result.rows.len());
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(&bytes);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_title(result: &vientro_domain::report::ReportResult, lang: Lang) -> String {
+    let measures: Vec<&str> =
+        result.query.measures.iter().map(|m| if lang == Lang::En { m.label_en() } else { m.label_vi() }).collect();
+    let by: Vec<&str> =
+        result.query.by.iter().map(|d| if lang == Lang::En { d.label_en() } else { d.label_vi() }).collect();
+    let joiner = if lang == Lang::En { " by " } else { " theo " };
+    if by.is_empty() { measures.join(", ") } else { format!("{}{joiner}{}", measures.join(", "), by.join(", ")) }
 }

@@ -6,6 +6,7 @@
 //! arguments and calls the services layer.
 
 mod cli;
+mod render;
 
 use clap::Parser;
 

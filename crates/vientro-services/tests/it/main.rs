@@ -5,5 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod aid_items;
+mod bench;
+mod demo_figures;
 mod organisations;
+mod reports;
 mod support;

@@ -69,6 +69,7 @@ CREATE TABLE province_registration (
     organisation_id        BIGINT NOT NULL REFERENCES organisation (id),
     province_code          TEXT    NOT NULL,
     current_province_code  TEXT    NOT NULL,
+    region                 TEXT    NOT NULL,
     year                   BIGINT NOT NULL CHECK (year BETWEEN 1980 AND 2200),
     registered_on          DATE,
     note                   TEXT,
@@ -106,6 +107,7 @@ CREATE TABLE aid_item (
     search_text                 TEXT    NOT NULL,
     illustrative                BOOLEAN NOT NULL DEFAULT FALSE,
     published                   BOOLEAN NOT NULL DEFAULT FALSE,
+    imported_from               TEXT,
     version                     BIGINT NOT NULL DEFAULT 1,
     archived_at                 TIMESTAMPTZ,
     created_at                  TIMESTAMPTZ    NOT NULL,
@@ -215,3 +217,67 @@ CREATE TABLE audit_head (
     appends BIGINT NOT NULL
 );
 INSERT INTO audit_head (id, appends) VALUES (1, 0);
+
+-- Small key/value facts about this database (e.g. which demonstration data set was loaded).
+CREATE TABLE app_setting (
+    key        TEXT NOT NULL PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+
+-- Report facts (docs/adr/0003-report-definitions.md), rebuilt for an item whenever the item or its flows
+-- change, in the same transaction. item_cell: the item divided over its locations x sectors x donors.
+-- flow_share: each ACTUAL flow divided over those cells with the largest-remainder method, so the parts
+-- of a flow add up to it exactly in every unit. Dimensions are copied in so reports need no joins.
+CREATE TABLE item_cell (
+    item_id            BIGINT NOT NULL REFERENCES aid_item (id),
+    cell               BIGINT NOT NULL,
+    province           TEXT,
+    province_recorded  TEXT,
+    region             TEXT,
+    commune            TEXT,
+    commune_recorded   TEXT,
+    sector             TEXT,
+    sector_category    TEXT,
+    donor_id           BIGINT NOT NULL,
+    donor_kind         TEXT    NOT NULL,
+    donor_country      TEXT,
+    item_kind          TEXT    NOT NULL,
+    approval_level     TEXT,
+    approval_date      DATE,
+    PRIMARY KEY (item_id, cell)
+);
+CREATE INDEX item_cell_province ON item_cell (province);
+CREATE INDEX item_cell_province_recorded ON item_cell (province_recorded);
+CREATE INDEX item_cell_approval_date ON item_cell (approval_date);
+
+CREATE TABLE flow_share (
+    flow_id            BIGINT NOT NULL REFERENCES flow (id),
+    cell               BIGINT NOT NULL,
+    item_id            BIGINT NOT NULL REFERENCES aid_item (id),
+    kind               TEXT    NOT NULL,
+    flow_date          DATE    NOT NULL,
+    year               BIGINT NOT NULL,
+    half               BIGINT NOT NULL,
+    province           TEXT,
+    province_recorded  TEXT,
+    region             TEXT,
+    commune            TEXT,
+    commune_recorded   TEXT,
+    sector             TEXT,
+    sector_category    TEXT,
+    donor_id           BIGINT NOT NULL,
+    donor_kind         TEXT    NOT NULL,
+    donor_country      TEXT,
+    item_kind          TEXT    NOT NULL,
+    approval_level     TEXT,
+    currency           TEXT    NOT NULL,
+    amount_minor       BIGINT NOT NULL,
+    usd_minor          BIGINT NOT NULL,
+    vnd_minor          BIGINT NOT NULL,
+    PRIMARY KEY (flow_id, cell)
+);
+CREATE INDEX flow_share_item ON flow_share (item_id);
+CREATE INDEX flow_share_date ON flow_share (flow_date);
+CREATE INDEX flow_share_province_date ON flow_share (province, flow_date);
+CREATE INDEX flow_share_recorded_date ON flow_share (province_recorded, flow_date);

@@ -1,0 +1,535 @@
+//! Report facts: an item's cells (locations × sectors × donors) and its actual flows divided over them.
+//!
+//! [`refresh_item`] rebuilds both from the item's base records; it is called in the same transaction as any
+//! change to an item or its flows, so reports never see stale facts. Division uses the largest-remainder
+//! method level by level (locations, then sectors, then donors), so the parts of every flow add up to the
+//! flow exactly in USD, VND and the recorded currency. This module must not decide what a report means:
+//! docs/adr/0003-report-definitions.md does, in `reports`.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use vientro_domain::admin_units::{AdminUnits, ProvinceCode};
+use vientro_domain::ids::AidItemId;
+use vientro_domain::sector::SectorRef;
+use vientro_domain::split::{Share, allocate};
+
+use crate::db::{Backend, Exec, ExecExt, Stmt, Value};
+use crate::error::StoreError;
+
+#[derive(sqlx::FromRow)]
+struct ItemFacts {
+    id: i64,
+    kind: String,
+    supplements_item_id: Option<i64>,
+    approval_level: Option<String>,
+    approval_decision_date: Option<NaiveDate>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LocationFacts {
+    item_id: i64,
+    current_province_code: String,
+    recorded_province_code: String,
+    current_commune_code: Option<String>,
+    recorded_commune_code: Option<String>,
+    share_bp: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SectorFacts {
+    item_id: i64,
+    sector_code: String,
+    share_bp: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct DonorFacts {
+    item_id: i64,
+    organisation_id: i64,
+    share_bp: i64,
+    kind: String,
+    country_code: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct FlowFacts {
+    item_id: i64,
+    id: i64,
+    kind: String,
+    flow_date: NaiveDate,
+    currency: String,
+    amount_minor: i64,
+    usd_minor: i64,
+    vnd_minor: i64,
+}
+
+/// One cell of an item: where, what and who, with the shares that lead to it.
+#[derive(Debug, Clone)]
+struct Cell {
+    location: Option<usize>,
+    sector: Option<usize>,
+    donor: usize,
+}
+
+fn share(bp: i64) -> Share {
+    Share::from_basis_points(u32::try_from(bp).unwrap_or(0)).unwrap_or(Share::WHOLE)
+}
+
+/// The item's kind as reports see it: a project that supplements another is `supplementary` (FACTS L1).
+pub fn report_kind(kind: &str, supplements: Option<i64>) -> String {
+    if supplements.is_some() && matches!(kind, "project" | "programme") { "supplementary".into() } else { kind.into() }
+}
+
+fn region_of(province: &str) -> Option<String> {
+    let code = ProvinceCode::parse(province).ok()?;
+    AdminUnits::embedded().new_province(&code).map(|p| p.region.code().to_owned())
+}
+
+fn sector_category(code: &str) -> Option<String> {
+    SectorRef::parse(code).ok().map(|s| s.category().code())
+}
+
+/// Divides `amount` over the cells, level by level, so the parts add up to `amount`.
+fn divide(amount: i64, cells: &[Cell], locations: &[Share], sectors: &[Share], donors: &[Share]) -> Vec<i64> {
+    let whole = [Share::WHOLE];
+    let locs: &[Share] = if locations.is_empty() { &whole } else { locations };
+    let secs: &[Share] = if sectors.is_empty() { &whole } else { sectors };
+    let by_location = allocate(amount, locs);
+    let mut out = Vec::with_capacity(cells.len());
+    for cell in cells {
+        let l = cell.location.unwrap_or(0);
+        let by_sector = allocate(by_location[l], secs);
+        let s = cell.sector.unwrap_or(0);
+        let by_donor = allocate(by_sector[s], donors);
+        out.push(by_donor[cell.donor]);
+    }
+    out
+}
+
+const CELL_COLUMNS: &str = "item_id, cell, province, province_recorded, region, commune, commune_recorded, sector, \
+    sector_category, donor_id, donor_kind, donor_country, item_kind, approval_level, approval_date";
+const SHARE_COLUMNS: &str = "flow_id, cell, item_id, kind, flow_date, year, half, province, province_recorded, region, \
+    commune, commune_recorded, sector, sector_category, donor_id, donor_kind, donor_country, item_kind, \
+    approval_level, currency, amount_minor, usd_minor, vnd_minor";
+
+/// Inserts rows of `width` values each, `per_statement` rows per statement.
+async fn insert_rows(
+    ex: &mut impl Exec,
+    table: &str,
+    columns: &str,
+    width: usize,
+    per_statement: usize,
+    rows: Vec<Vec<Value>>,
+) -> Result<(), StoreError> {
+    // SQLite finds a numbered parameter ($N) by a linear scan of the statement's names, so binding thousands
+    // of them takes quadratic time; large statements use anonymous `?`, which SQLite and sqlx bind in order.
+    let anonymous = per_statement > ROWS_PER_STATEMENT && ex.backend() == Backend::Sqlite;
+    for chunk in rows.chunks(per_statement.max(1)) {
+        let mut sql = format!("INSERT INTO {table} ({columns}) VALUES ");
+        let mut n = 0;
+        for (r, _) in chunk.iter().enumerate() {
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..width {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                if anonymous {
+                    sql.push('?');
+                } else {
+                    sql.push_str(&format!("${n}"));
+                }
+            }
+            sql.push(')');
+        }
+        let mut stmt = Stmt::new(sql);
+        for row in chunk {
+            for v in row {
+                stmt = stmt.bind(v.clone());
+            }
+        }
+        ex.execute(stmt).await?;
+    }
+    Ok(())
+}
+
+/// Rows per statement when one item is refreshed (small statements, reused from the statement cache).
+const ROWS_PER_STATEMENT: usize = 40;
+
+/// Bound parameters per statement when many items are refreshed: below SQLite's 32,766 and PostgreSQL's 65,535.
+const PARAMETERS_PER_BULK_STATEMENT: usize = 30_000;
+
+const ITEM_SQL: &str = "SELECT id, kind, supplements_item_id, approval_level, approval_decision_date FROM aid_item";
+const LOCATION_SQL: &str = "SELECT item_id, current_province_code, recorded_province_code, current_commune_code, \
+    recorded_commune_code, share_bp FROM aid_item_location";
+const SECTOR_SQL: &str = "SELECT item_id, sector_code, share_bp FROM aid_item_sector";
+const DONOR_SQL: &str = "SELECT d.item_id, d.organisation_id, d.share_bp, o.kind, o.country_code FROM aid_item_donor d \
+    JOIN organisation o ON o.id = d.organisation_id";
+const FLOW_SQL: &str = "SELECT item_id, id, kind, flow_date, currency, amount_minor, usd_minor, vnd_minor FROM flow";
+
+/// Rebuilds the report facts of one item from its base records.
+pub async fn refresh_item(ex: &mut impl Exec, item: AidItemId) -> Result<(), StoreError> {
+    let facts: ItemFacts =
+        ex.fetch_one(Stmt::new(format!("{ITEM_SQL} WHERE id = $1")).bind(item.0), "aid item").await?;
+    let locations: Vec<LocationFacts> =
+        ex.fetch_all(Stmt::new(format!("{LOCATION_SQL} WHERE item_id = $1 ORDER BY position")).bind(item.0)).await?;
+    let sectors: Vec<SectorFacts> =
+        ex.fetch_all(Stmt::new(format!("{SECTOR_SQL} WHERE item_id = $1 ORDER BY sector_code")).bind(item.0)).await?;
+    let donors: Vec<DonorFacts> = ex
+        .fetch_all(Stmt::new(format!("{DONOR_SQL} WHERE d.item_id = $1 ORDER BY d.organisation_id")).bind(item.0))
+        .await?;
+    let flows: Vec<FlowFacts> = ex
+        .fetch_all(Stmt::new(format!("{FLOW_SQL} WHERE item_id = $1 AND stage = 'actual' ORDER BY id")).bind(item.0))
+        .await?;
+    ex.execute(Stmt::new("DELETE FROM flow_share WHERE item_id = $1").bind(item.0)).await?;
+    ex.execute(Stmt::new("DELETE FROM item_cell WHERE item_id = $1").bind(item.0)).await?;
+    let (cell_rows, share_rows) = fact_rows(&facts, &locations, &sectors, &donors, &flows);
+    insert_rows(ex, "item_cell", CELL_COLUMNS, 15, ROWS_PER_STATEMENT, cell_rows).await?;
+    insert_rows(ex, "flow_share", SHARE_COLUMNS, 23, ROWS_PER_STATEMENT, share_rows).await
+}
+
+/// Rebuilds the report facts of many items with batched statements (a few hundred items per read, about
+/// 30,000 bound values per insert); the rows written are exactly those [`refresh_item`] writes for each item.
+/// For bulk loads, in the transaction that wrote the items.
+pub async fn refresh_items(ex: &mut impl Exec, items: &[AidItemId]) -> Result<(), StoreError> {
+    const ITEMS_PER_BATCH: usize = 500;
+    let mut ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for batch in ids.chunks(ITEMS_PER_BATCH) {
+        let list = (1..=batch.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let stmt = |sql: String| batch.iter().fold(Stmt::new(sql), |s, id| s.bind(*id));
+        let facts: Vec<ItemFacts> = ex.fetch_all(stmt(format!("{ITEM_SQL} WHERE id IN ({list})"))).await?;
+        if facts.len() != batch.len() {
+            return Err(StoreError::NotFound("aid item"));
+        }
+        let mut locations = by_item(
+            ex.fetch_all(stmt(format!("{LOCATION_SQL} WHERE item_id IN ({list}) ORDER BY item_id, position"))).await?,
+            |l: &LocationFacts| l.item_id,
+        );
+        let mut sectors = by_item(
+            ex.fetch_all(stmt(format!("{SECTOR_SQL} WHERE item_id IN ({list}) ORDER BY item_id, sector_code"))).await?,
+            |s: &SectorFacts| s.item_id,
+        );
+        let mut donors = by_item(
+            ex.fetch_all(stmt(format!(
+                "{DONOR_SQL} WHERE d.item_id IN ({list}) ORDER BY d.item_id, d.organisation_id"
+            )))
+            .await?,
+            |d: &DonorFacts| d.item_id,
+        );
+        let mut flows = by_item(
+            ex.fetch_all(stmt(format!(
+                "{FLOW_SQL} WHERE item_id IN ({list}) AND stage = 'actual' ORDER BY item_id, id"
+            )))
+            .await?,
+            |f: &FlowFacts| f.item_id,
+        );
+        ex.execute(stmt(format!("DELETE FROM flow_share WHERE item_id IN ({list})"))).await?;
+        ex.execute(stmt(format!("DELETE FROM item_cell WHERE item_id IN ({list})"))).await?;
+        let mut cell_rows = Vec::new();
+        let mut share_rows = Vec::new();
+        for f in &facts {
+            let (cells, shares) = fact_rows(
+                f,
+                &locations.remove(&f.id).unwrap_or_default(),
+                &sectors.remove(&f.id).unwrap_or_default(),
+                &donors.remove(&f.id).unwrap_or_default(),
+                &flows.remove(&f.id).unwrap_or_default(),
+            );
+            cell_rows.extend(cells);
+            share_rows.extend(shares);
+        }
+        insert_rows(ex, "item_cell", CELL_COLUMNS, 15, PARAMETERS_PER_BULK_STATEMENT / 15, cell_rows).await?;
+        insert_rows(ex, "flow_share", SHARE_COLUMNS, 23, PARAMETERS_PER_BULK_STATEMENT / 23, share_rows).await?;
+    }
+    Ok(())
+}
+
+/// Rows grouped by item, keeping their order.
+fn by_item<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
+    let mut out: HashMap<i64, Vec<T>> = HashMap::new();
+    for r in rows {
+        out.entry(key(&r)).or_default().push(r);
+    }
+    out
+}
+
+/// The `item_cell` and `flow_share` rows of one item (none without donors), in column order.
+fn fact_rows(
+    facts: &ItemFacts,
+    locations: &[LocationFacts],
+    sectors: &[SectorFacts],
+    donors: &[DonorFacts],
+    flows: &[FlowFacts],
+) -> (Vec<Vec<Value>>, Vec<Vec<Value>>) {
+    let item = facts.id;
+    if donors.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+
+    let mut cells = Vec::new();
+    let loc_idx: Vec<Option<usize>> =
+        if locations.is_empty() { vec![None] } else { (0..locations.len()).map(Some).collect() };
+    let sec_idx: Vec<Option<usize>> =
+        if sectors.is_empty() { vec![None] } else { (0..sectors.len()).map(Some).collect() };
+    for l in &loc_idx {
+        for s in &sec_idx {
+            for d in 0..donors.len() {
+                cells.push(Cell { location: *l, sector: *s, donor: d });
+            }
+        }
+    }
+    let kind = report_kind(&facts.kind, facts.supplements_item_id);
+    // The dimensions of each cell, in CELL_COLUMNS order after item_id and cell.
+    let dims: Vec<Vec<Value>> = cells
+        .iter()
+        .map(|c| {
+            let loc = c.location.map(|i| &locations[i]);
+            let sec = c.sector.map(|i| &sectors[i]);
+            let don = &donors[c.donor];
+            vec![
+                Value::from(loc.map(|l| l.current_province_code.clone())),
+                Value::from(loc.map(|l| l.recorded_province_code.clone())),
+                Value::from(loc.and_then(|l| region_of(&l.current_province_code))),
+                Value::from(loc.and_then(|l| l.current_commune_code.clone())),
+                Value::from(loc.and_then(|l| l.recorded_commune_code.clone())),
+                Value::from(sec.map(|s| s.sector_code.clone())),
+                Value::from(sec.and_then(|s| sector_category(&s.sector_code))),
+                Value::from(don.organisation_id),
+                Value::from(don.kind.clone()),
+                Value::from(don.country_code.clone()),
+                Value::from(kind.clone()),
+                Value::from(facts.approval_level.clone()),
+            ]
+        })
+        .collect();
+    let cell_rows = dims
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut row = vec![Value::from(item), Value::from(i64::try_from(i).unwrap_or(i64::MAX))];
+            row.extend(d.iter().cloned());
+            row.push(Value::from(facts.approval_decision_date));
+            row
+        })
+        .collect();
+
+    let loc_shares: Vec<Share> = locations.iter().map(|l| share(l.share_bp)).collect();
+    let sec_shares: Vec<Share> = sectors.iter().map(|s| share(s.share_bp)).collect();
+    let don_shares: Vec<Share> = donors.iter().map(|d| share(d.share_bp)).collect();
+    let mut share_rows = Vec::with_capacity(flows.len() * cells.len());
+    for f in flows {
+        let amounts = divide(f.amount_minor, &cells, &loc_shares, &sec_shares, &don_shares);
+        let usd = divide(f.usd_minor, &cells, &loc_shares, &sec_shares, &don_shares);
+        let vnd = divide(f.vnd_minor, &cells, &loc_shares, &sec_shares, &don_shares);
+        let half = if f.flow_date.month() <= 6 { 1 } else { 2 };
+        for (i, d) in dims.iter().enumerate() {
+            let mut row = vec![
+                Value::from(f.id),
+                Value::from(i64::try_from(i).unwrap_or(i64::MAX)),
+                Value::from(item),
+                Value::from(f.kind.clone()),
+                Value::from(f.flow_date),
+                Value::from(i64::from(f.flow_date.year())),
+                Value::from(half),
+            ];
+            row.extend(d.iter().cloned());
+            row.push(Value::from(f.currency.clone()));
+            row.push(Value::from(amounts[i]));
+            row.push(Value::from(usd[i]));
+            row.push(Value::from(vnd[i]));
+            share_rows.push(row);
+        }
+    }
+    (cell_rows, share_rows)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dividing_over_cells_keeps_the_total_exact() {
+        let locations = [Share::from_basis_points(3333).unwrap(), Share::from_basis_points(6667).unwrap()];
+        let sectors = [Share::from_basis_points(5000).unwrap(), Share::from_basis_points(5000).unwrap()];
+        let donors = [Share::WHOLE];
+        let mut cells = Vec::new();
+        for l in 0..2 {
+            for s in 0..2 {
+                cells.push(Cell { location: Some(l), sector: Some(s), donor: 0 });
+            }
+        }
+        let parts = divide(100_001, &cells, &locations, &sectors, &donors);
+        assert_eq!(parts.iter().sum::<i64>(), 100_001);
+    }
+
+    /// Every fact row as one line, in a stable order.
+    async fn fact_lines(db: &mut crate::Db) -> Vec<String> {
+        #[derive(sqlx::FromRow)]
+        struct Line {
+            line: String,
+        }
+        let cells: Vec<Line> = db
+            .fetch_all(Stmt::new(
+                "SELECT 'cell|' || item_id || '|' || cell || '|' || COALESCE(province, '-') || '|' || \
+                 COALESCE(province_recorded, '-') || '|' || COALESCE(region, '-') || '|' || COALESCE(commune, '-') || '|' || \
+                 COALESCE(commune_recorded, '-') || '|' || COALESCE(sector, '-') || '|' || COALESCE(sector_category, '-') || \
+                 '|' || donor_id || '|' || donor_kind || '|' || COALESCE(donor_country, '-') || '|' || item_kind || '|' || \
+                 COALESCE(approval_level, '-') || '|' || COALESCE(approval_date, '-') AS line \
+                 FROM item_cell ORDER BY item_id, cell",
+            ))
+            .await
+            .unwrap();
+        let shares: Vec<Line> = db
+            .fetch_all(Stmt::new(
+                "SELECT 'share|' || flow_id || '|' || cell || '|' || item_id || '|' || kind || '|' || flow_date || '|' || \
+                 year || '|' || half || '|' || COALESCE(province, '-') || '|' || COALESCE(province_recorded, '-') || '|' || \
+                 COALESCE(region, '-') || '|' || COALESCE(commune, '-') || '|' || COALESCE(commune_recorded, '-') || '|' || \
+                 COALESCE(sector, '-') || '|' || COALESCE(sector_category, '-') || '|' || donor_id || '|' || donor_kind || \
+                 '|' || COALESCE(donor_country, '-') || '|' || item_kind || '|' || COALESCE(approval_level, '-') || '|' || \
+                 currency || '|' || amount_minor || '|' || usd_minor || '|' || vnd_minor AS line \
+                 FROM flow_share ORDER BY flow_id, cell",
+            ))
+            .await
+            .unwrap();
+        cells.into_iter().chain(shares).map(|l| l.line).collect()
+    }
+
+    #[tokio::test]
+    async fn refreshing_many_items_at_once_writes_the_rows_of_refreshing_each() {
+        let mut db = crate::Db::connect("sqlite::memory:").await.unwrap();
+        db.migrate().await.unwrap();
+        let now = crate::now();
+        for (id, kind, country) in
+            [(1, "foreign_ngo", Some("US")), (2, "foreign_agency", None), (3, "individual", Some("JP"))]
+        {
+            db.execute(
+                Stmt::new(
+                    "INSERT INTO organisation (id, kind, name, country_code, name_key, search_text, sort_key, created_at, \
+                     updated_at) VALUES ($1, $2, $3, $4, $3, $3, $3, $5, $5)",
+                )
+                .bind(id)
+                .bind(kind)
+                .bind(format!("org {id}"))
+                .bind(country)
+                .bind(now),
+            )
+            .await
+            .unwrap();
+        }
+        // Item 1: two locations, three sectors, two donors. Item 2: a supplementary project without location or
+        // sector. Item 3: no donor, so no facts.
+        for (id, kind, supplements, level) in [
+            (1_i64, "project", None, Some("province")),
+            (2, "project", Some(1_i64), None),
+            (3, "non_project", None, Some("prime_minister")),
+        ] {
+            db.execute(
+                Stmt::new(
+                    "INSERT INTO aid_item (id, title, kind, supplements_item_id, status, approval_level, \
+                     approval_decision_date, search_text, created_at, updated_at) \
+                     VALUES ($1, 'item', $2, $3, 'implementing', $4, $5, 'item', $6, $6)",
+                )
+                .bind(id)
+                .bind(kind)
+                .bind(supplements)
+                .bind(level)
+                .bind(NaiveDate::from_ymd_opt(2019, 3, 4))
+                .bind(now),
+            )
+            .await
+            .unwrap();
+        }
+        for (item, position, recorded, current, commune, share_bp) in
+            [(1_i64, 0_i64, "06", "19", Some("02176"), 3333_i64), (1, 1, "01", "01", None, 6667)]
+        {
+            db.execute(
+                Stmt::new(
+                    "INSERT INTO aid_item_location (item_id, position, recorded_unit_set, recorded_province_code, \
+                     recorded_commune_code, current_province_code, current_commune_code, share_bp) \
+                     VALUES ($1, $2, 'pre2025', $3, $4, $5, $4, $6)",
+                )
+                .bind(item)
+                .bind(position)
+                .bind(recorded)
+                .bind(commune)
+                .bind(current)
+                .bind(share_bp),
+            )
+            .await
+            .unwrap();
+        }
+        for (item, sector, share_bp) in [(1_i64, "12220", 5000_i64), (1, "11110", 3000), (1, "vn:health", 2000)] {
+            db.execute(
+                Stmt::new("INSERT INTO aid_item_sector (item_id, sector_code, share_bp) VALUES ($1, $2, $3)")
+                    .bind(item)
+                    .bind(sector)
+                    .bind(share_bp),
+            )
+            .await
+            .unwrap();
+        }
+        for (item, org, share_bp) in [(1_i64, 2_i64, 4000_i64), (1, 1, 6000), (2, 3, 10000)] {
+            db.execute(
+                Stmt::new("INSERT INTO aid_item_donor (item_id, organisation_id, share_bp) VALUES ($1, $2, $3)")
+                    .bind(item)
+                    .bind(org)
+                    .bind(share_bp),
+            )
+            .await
+            .unwrap();
+        }
+        for (item, kind, stage, date, amount) in [
+            (1_i64, "commitment", "actual", (2019, 3, 4), 100_001_i64),
+            (1, "disbursement", "actual", (2019, 9, 1), 33_337),
+            (1, "disbursement", "planned", (2020, 1, 1), 50_000),
+            (2, "commitment", "actual", (2021, 2, 3), 7),
+            (3, "commitment", "actual", (2021, 2, 3), 900),
+        ] {
+            db.execute(
+                Stmt::new(
+                    "INSERT INTO flow (item_id, kind, stage, flow_date, amount_minor, currency, usd_minor, vnd_minor, \
+                     currency_per_usd, vnd_per_usd, rate_date, rate_source, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, 'EUR', $6, $7, '0.9', '23000', $4, 'entered', $8)",
+                )
+                .bind(item)
+                .bind(kind)
+                .bind(stage)
+                .bind(NaiveDate::from_ymd_opt(date.0, date.1, date.2))
+                .bind(amount)
+                .bind(amount * 10 / 9)
+                .bind(amount * 2300 / 9)
+                .bind(now),
+            )
+            .await
+            .unwrap();
+        }
+        let ids = [AidItemId(1), AidItemId(2), AidItemId(3)];
+        for id in ids {
+            refresh_item(&mut db, id).await.unwrap();
+        }
+        let one_by_one = fact_lines(&mut db).await;
+        assert_eq!(one_by_one.iter().filter(|l| l.starts_with("cell|1|")).count(), 12);
+        assert!(one_by_one.iter().any(|l| l.starts_with("cell|2|") && l.contains("|supplementary|")));
+        db.execute(Stmt::new("DELETE FROM flow_share")).await.unwrap();
+        db.execute(Stmt::new("DELETE FROM item_cell")).await.unwrap();
+        refresh_items(&mut db, &[AidItemId(3), AidItemId(1), AidItemId(2), AidItemId(1)]).await.unwrap();
+        assert_eq!(fact_lines(&mut db).await, one_by_one);
+        // Refreshing again replaces the rows rather than adding to them.
+        refresh_items(&mut db, &ids).await.unwrap();
+        assert_eq!(fact_lines(&mut db).await, one_by_one);
+        assert!(matches!(refresh_items(&mut db, &[AidItemId(99)]).await, Err(StoreError::NotFound(_))));
+    }
+
+    #[test]
+    fn a_project_that_adds_to_another_is_supplementary() {
+        assert_eq!(report_kind("project", Some(3)), "supplementary");
+        assert_eq!(report_kind("non_project", None), "non_project");
+    }
+}

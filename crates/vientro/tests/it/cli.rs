@@ -1,0 +1,77 @@
+use crate::{Workspace, stdout};
+
+#[test]
+fn migrate_creates_the_database_file_and_says_so() {
+    let ws = Workspace::new();
+    let out = ws.run(&["migrate"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).contains("up to date"));
+    assert!(ws.path("vientro.db").exists());
+}
+
+#[test]
+fn cu_le_is_shown_with_its_old_district_and_province_and_what_it_became() {
+    let ws = Workspace::new();
+    let out = ws.run(&["admin-units", "lookup", "Cư Lễ"]);
+    assert!(out.status.success());
+    assert!(
+        stdout(&out)
+            .contains("Xã Cư Lễ (02176), Huyện Na Rì, Tỉnh Bắc Kạn (06) → Xã Trần Phú (02176), Tỉnh Thái Nguyên (19)"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn bac_kan_is_found_without_accents() {
+    let ws = Workspace::new();
+    let out = ws.run(&["admin-units", "lookup", "bac kan"]);
+    assert!(
+        stdout(&out).lines().next().unwrap_or("").contains("Tỉnh Bắc Kạn (06) → Tỉnh Thái Nguyên (19)"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn an_unknown_place_exits_non_zero_with_a_sentence() {
+    let ws = Workspace::new();
+    let out = ws.run(&["admin-units", "lookup", "Atlantis"]);
+    assert!(!out.status.success());
+    assert!(stdout(&out).contains("no administrative unit matches"));
+}
+
+#[test]
+fn the_database_url_may_come_before_the_command_or_from_the_environment() {
+    let ws = Workspace::new();
+    let before = std::process::Command::new(env!("CARGO_BIN_EXE_vientro"))
+        .args(["--database-url", &ws.url(), "migrate"])
+        .output()
+        .unwrap();
+    assert!(before.status.success());
+    let env = std::process::Command::new(env!("CARGO_BIN_EXE_vientro"))
+        .arg("migrate")
+        .env("VIENTRO_DATABASE_URL", ws.url())
+        .output()
+        .unwrap();
+    assert!(env.status.success());
+    assert!(stdout(&env).contains(&ws.url()));
+}
+
+#[test]
+fn help_explains_every_command() {
+    let ws = Workspace::new();
+    let out = ws.run(&["--help"]);
+    let text = stdout(&out);
+    for command in ["serve", "migrate", "admin-units", "audit", "demo", "report", "briefing"] {
+        assert!(text.contains(command), "--help lacks {command}: {text}");
+    }
+}
+
+#[test]
+fn a_bad_report_request_names_the_field() {
+    let ws = Workspace::new();
+    let out = ws.run(&["report", "--measures", "money", "--by", "year"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("measures: 'money' is not a measure"), "{out:?}");
+}

@@ -1,0 +1,98 @@
+//! Issue acceptance through the command line: `vientro demo`, then `briefing` and `report` as an officer runs them.
+
+use std::process::Command;
+use std::sync::OnceLock;
+
+use crate::stdout;
+
+/// One demo database for every test here (they only read it).
+fn demo_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let url = format!("sqlite://{}", dir.join("demo.db").display());
+        let out = Command::new(env!("CARGO_BIN_EXE_vientro")).args(["demo", "--database-url", &url]).output().unwrap();
+        assert!(out.status.success(), "vientro demo failed: {out:?}");
+        url
+    })
+}
+
+fn vientro(args: &[&str]) -> String {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_vientro")).args(args).args(["--database-url", demo_url()]).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    stdout(&out)
+}
+
+#[test]
+fn the_cao_bang_2021_briefing_quotes_the_articles_figures() {
+    let text = vientro(&["briefing", "--province", "Cao Bằng", "--year", "2021"]);
+    for figure in ["1.441.700", "1.273.388", "28", "10", "88,33 %"] {
+        assert!(text.contains(figure), "missing {figure} in:\n{text}");
+    }
+}
+
+#[test]
+fn the_lang_son_2019_briefing_gives_the_project_and_non_project_values() {
+    let text = vientro(&["briefing", "--province", "Lạng Sơn", "--year", "2019"]);
+    for figure in ["114.673", "161.180"] {
+        assert!(text.contains(figure), "missing {figure} in:\n{text}");
+    }
+}
+
+#[test]
+fn the_quang_ninh_briefings_give_31_and_20_registered_organisations() {
+    let y2019 = vientro(&["briefing", "--province", "Quảng Ninh", "--year", "2019"]);
+    assert!(y2019.contains("2019: 31"), "{y2019}");
+    let y2020 = vientro(&["briefing", "--province", "Quảng Ninh", "--year", "2020"]);
+    assert!(y2020.contains("2020: 20"), "{y2020}");
+}
+
+#[test]
+fn childfund_in_bac_kan_and_in_thai_nguyen_gives_the_same_figures() {
+    for province in ["Bắc Kạn", "Thái Nguyên"] {
+        let text = vientro(&["briefing", "--province", province, "--from", "2015", "--to", "2023"]);
+        let line = text.lines().find(|l| l.contains("ChildFund")).unwrap_or_else(|| panic!("no ChildFund in:\n{text}"));
+        for figure in ["16 dự án", "53,9 tỷ đồng", "48,9 tỷ đồng", "90,7"] {
+            assert!(line.contains(figure), "{province}: missing {figure} in: {line}");
+        }
+    }
+}
+
+#[test]
+fn a_report_gives_the_same_total_as_json_csv_and_xlsx() {
+    let args = ["report", "--measures", "committed_usd", "--by", "year", "--where", "province=04"];
+    let json: serde_json::Value = serde_json::from_str(&vientro(&[&args[..], &["--format", "json"]].concat())).unwrap();
+    let rows = json.as_array().unwrap();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let keys: Vec<&str> = row.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, vec!["year", "committed_usd"]);
+    }
+    let cents = |v: f64| (v * 100.0).round() as i64;
+    let json_total: i64 = rows.iter().map(|r| cents(r["committed_usd"].as_f64().unwrap())).sum();
+
+    let csv = vientro(&[&args[..], &["--format", "csv"]].concat());
+    let mut csv_rows = 0i64;
+    let mut csv_total_row = 0i64;
+    for line in csv.trim_start_matches('\u{feff}').lines().skip(1) {
+        let value: f64 = line.rsplit(',').next().unwrap().parse().unwrap();
+        if line.starts_with("Tổng cộng") || line.starts_with("\"Tổng cộng") {
+            csv_total_row = cents(value)
+        } else {
+            csv_rows += cents(value)
+        }
+    }
+    assert_eq!(csv_rows, json_total);
+    assert_eq!(csv_total_row, json_total);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.xlsx");
+    vientro(&[&args[..], &["--format", "xlsx", "--out", path.to_str().unwrap()]].concat());
+    use calamine::{DataType, Reader, open_workbook_auto};
+    let mut book = open_workbook_auto(&path).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let total_row = sheet.rows().find(|r| r.iter().any(|c| *c == "Tổng cộng")).expect("a total row");
+    let xlsx_total = total_row.iter().rev().find_map(|c| c.get_float()).unwrap();
+    assert_eq!(cents(xlsx_total), json_total);
+}
