@@ -152,18 +152,24 @@ impl Services {
     ) -> Result<Briefing, ServiceError> {
         let en = lang == BriefingLang::En;
         let units = AdminUnits::embedded();
-        let (name, _set) = match units.parse_province_in(province, UnitSet::From2025) {
-            Ok(code) => (
-                units.province(&code, UnitSet::From2025).map(|p| p.name.clone()).unwrap_or_default(),
-                UnitSet::From2025,
-            ),
+        let found = match units.parse_province_in(province, UnitSet::From2025) {
+            Ok(code) => units.province(&code, UnitSet::From2025),
             Err(_) => match units.parse_province_in(province, UnitSet::Pre2025) {
-                Ok(code) => (
-                    units.province(&code, UnitSet::Pre2025).map(|p| p.name.clone()).unwrap_or_default(),
-                    UnitSet::Pre2025,
-                ),
+                Ok(code) => units.province(&code, UnitSet::Pre2025),
                 Err(e) => return Err(ValidationErrors::from(e).into()),
             },
+        };
+        let Some(found) = found else {
+            return Err(
+                ValidationErrors::from(ValidationError::new("province", "error-province-unknown", province)).into()
+            );
+        };
+        // In running text the unit type is lower case ("tại tỉnh Cao Bằng"); English says "Cao Bằng province".
+        let name = if en {
+            let kind = if found.name.starts_with("Thành phố") { "city" } else { "province" };
+            format!("{} {kind}", found.short_name)
+        } else {
+            lower_first(&found.name)
         };
         let (Some(from), Some(to)) =
             (NaiveDate::from_ymd_opt(from_year, 1, 1), NaiveDate::from_ymd_opt(to_year, 12, 31))
@@ -178,8 +184,6 @@ impl Services {
             ))
             .into());
         }
-        // In running text the unit type is lower case: "tại tỉnh Cao Bằng".
-        let name = lower_first(&name);
         let scope =
             Scope { filter: Filter { dimension: Dimension::Province, values: vec![province.to_owned()] }, from, to };
         let years = i64::from(to_year - from_year + 1);
@@ -296,17 +300,24 @@ impl Services {
                     None,
                 )
                 .await?;
+            // Counts are of items received (approved) in the period, as the articles count them ("02 dự án
+            // mới, 01 dự án bổ sung"); values are what was committed in the period.
+            let approved_by_kind = self.ask(&scope, &[Measure::ItemsApproved], &[Dimension::Kind], None).await?;
+            let received = |code: &str| {
+                approved_by_kind.rows.iter().find(|r| r.keys[0].0 == code).map(|r| number(&r.values[0])).unwrap_or(0)
+            };
             let projects: Vec<&vientro_domain::report::ReportRow> = kinds
                 .rows
                 .iter()
                 .filter(|r| matches!(r.keys[0].0.as_str(), "programme" | "project" | "supplementary"))
+                .filter(|r| received(&r.keys[0].0) > 0)
                 .collect();
             let mut parts = Vec::new();
             if !projects.is_empty() {
                 let names: Vec<String> = projects
                     .iter()
                     .map(|r| {
-                        let n = number(&r.values[0]);
+                        let n = received(&r.keys[0].0);
                         match (r.keys[0].0.as_str(), en) {
                             ("programme", false) => format!("{} chương trình", count(n)),
                             ("project", false) => format!("{} dự án mới", count(n)),
@@ -335,17 +346,27 @@ impl Services {
                     .await?;
                 let t = &value.total.values;
                 parts.push(if en {
-                    format!("{} worth {}", names.join(" and "), amount_vi(&t[0], &t[1], &t[2], true))
+                    format!(
+                        "{} received, committed in the period {}",
+                        names.join(" and "),
+                        amount_vi(&t[0], &t[1], &t[2], true)
+                    )
                 } else {
-                    format!("{} với tổng giá trị {}", names.join(", "), amount_vi(&t[0], &t[1], &t[2], false))
+                    format!(
+                        "{} với tổng giá trị cam kết trong kỳ {}",
+                        names.join(", "),
+                        amount_vi(&t[0], &t[1], &t[2], false)
+                    )
                 });
             }
             for (code, vi, en_name) in [
                 ("non_project", "khoản viện trợ phi dự án", "non-project item(s)"),
                 ("emergency", "khoản cứu trợ khẩn cấp", "emergency aid item(s)"),
             ] {
-                if let Some(r) = kinds.rows.iter().find(|r| r.keys[0].0 == code) {
-                    let n = number(&r.values[0]);
+                if let Some(r) = kinds.rows.iter().find(|r| r.keys[0].0 == code)
+                    && received(code) > 0
+                {
+                    let n = received(code);
                     parts.push(if en {
                         format!(
                             "{} {en_name} worth {}",
@@ -354,7 +375,7 @@ impl Services {
                         )
                     } else {
                         format!(
-                            "{} {vi} với tổng giá trị {}",
+                            "{} {vi} với tổng giá trị cam kết trong kỳ {}",
                             count(n),
                             amount_vi(&r.values[1], &r.values[2], &r.values[3], false)
                         )
@@ -456,16 +477,21 @@ impl Services {
         }
 
         // 7. Main sectors and 8. largest donors, by committed value.
-        let sectors = self.ask(&scope, &[Measure::CommittedUsd], &[Dimension::SectorCategory], None).await?;
-        let mut top: Vec<(&str, i64)> = sectors
-            .rows
-            .iter()
-            .filter(|r| !r.keys[0].0.is_empty())
-            .map(|r| (r.keys[0].1.as_str(), number(&r.values[0])))
-            .collect();
-        top.sort_by_key(|t| std::cmp::Reverse(t.1));
-        if !top.is_empty() {
-            let names: Vec<&str> = top.iter().take(4).map(|t| t.0).collect();
+        // Sectors are named by the national list (DAC codes map onto it), as provincial reports name them.
+        let sectors = self.ask(&scope, &[Measure::CommittedUsd], &[Dimension::Sector], None).await?;
+        let mut by_national: Vec<(vientro_domain::sector::VnSector, i64)> = Vec::new();
+        for r in sectors.rows.iter().filter(|r| !r.keys[0].0.is_empty()) {
+            let Ok(sector) = vientro_domain::sector::SectorRef::parse(&r.keys[0].0) else { continue };
+            let national = sector.vn_sector();
+            match by_national.iter_mut().find(|(n, _)| *n == national) {
+                Some(entry) => entry.1 += number(&r.values[0]),
+                None => by_national.push((national, number(&r.values[0]))),
+            }
+        }
+        by_national.sort_by_key(|t| std::cmp::Reverse(t.1));
+        if !by_national.is_empty() {
+            let names: Vec<&str> =
+                by_national.iter().take(4).map(|t| if en { t.0.name_en() } else { t.0.name_vi() }).collect();
             paragraphs.push(if en {
                 format!("Main sectors: {}.", names.join("; "))
             } else {
