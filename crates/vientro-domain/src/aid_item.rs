@@ -215,16 +215,7 @@ impl AidStatus {
             return Ok(());
         }
         let allowed: Vec<&str> = self.allowed_next().iter().map(|s| s.as_str()).collect();
-        Err(ValidationError::new(
-            "status",
-            "error-status-transition",
-            format!(
-                "an aid item cannot go from '{}' to '{}'; allowed next: {}",
-                self.as_str(),
-                to.as_str(),
-                if allowed.is_empty() { "none (final)".to_owned() } else { allowed.join(", ") }
-            ),
-        ))
+        Err(crate::error::transition_error("an aid item", self.as_str(), to.as_str(), &allowed))
     }
 
     /// True once an approval decision exists for the item (approved and everything after it, except

@@ -180,16 +180,7 @@ impl CertificateStatus {
             return Ok(());
         }
         let allowed: Vec<&str> = self.allowed_next().iter().map(|s| s.as_str()).collect();
-        Err(ValidationError::new(
-            "status",
-            "error-status-transition",
-            format!(
-                "a certificate cannot go from '{}' to '{}'; allowed next: {}",
-                self.as_str(),
-                to.as_str(),
-                if allowed.is_empty() { "none (final)".to_owned() } else { allowed.join(", ") }
-            ),
-        ))
+        Err(crate::error::transition_error("a certificate", self.as_str(), to.as_str(), &allowed))
     }
 }
 

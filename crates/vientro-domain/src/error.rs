@@ -38,6 +38,16 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
+/// The error for a status change a lifecycle does not allow, naming the statuses that are allowed next.
+pub fn transition_error(what: &str, from: &str, to: &str, allowed: &[&str]) -> ValidationError {
+    let next = if allowed.is_empty() { "none (final)".to_owned() } else { allowed.join(", ") };
+    ValidationError::new(
+        "status",
+        "error-status-transition",
+        format!("{what} cannot go from '{from}' to '{to}'; allowed next: {next}"),
+    )
+}
+
 /// Every problem found in one input; never empty when returned as an error.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(transparent)]

@@ -6,3 +6,4 @@
 
 pub mod iati;
 pub mod report_export;
+pub mod sheet;

@@ -859,6 +859,7 @@ pub async fn generate(
     let mut base = Duration::ZERO;
     let mut facts = Duration::ZERO;
     let mut index = 0;
+    let mut batches: usize = 0;
     while index < cfg.items {
         let batch = ITEMS_PER_TRANSACTION.min(cfg.items - index);
         let t0 = Instant::now();
@@ -877,6 +878,12 @@ pub async fn generate(
         base += t1 - t0;
         facts += t1.elapsed();
         index += batch;
+        batches += 1;
+        // PostgreSQL plans the IN-list reads and deletes from statistics; without them (autovacuum may not
+        // have run yet) it scans whole tables, and the load slows quadratically.
+        if db.backend() == Backend::Postgres && batches.is_power_of_two() {
+            db.clone().execute(Stmt::new("ANALYZE")).await?;
+        }
         let elapsed = started.elapsed().as_secs_f64();
         progress(&format!(
             "{index}/{} items, {} flows, {} flow shares ({:.0} items/s; base {:.0} s, facts {:.0} s)",

@@ -11,9 +11,12 @@ pub mod bench;
 pub mod briefing;
 pub mod demo;
 pub mod error;
+pub mod iati_export;
+pub mod iati_import;
 pub mod organisations;
 pub mod rates;
 pub mod reports;
+pub mod sheet_import;
 
 pub use error::ServiceError;
 

@@ -73,6 +73,24 @@ value_from!(bool, Bool);
 value_from!(NaiveDate, Date);
 value_from!(DateTime<Utc>, Time);
 
+/// Builds a query for one backend with every argument bound (both drivers encode the same Rust types).
+macro_rules! bind_all {
+    ($stmt:expr, $db:ty) => {{
+        // The SQL text is written by this crate's modules; values are always bound, never interpolated.
+        let mut q = sqlx::query::<$db>(sqlx::AssertSqlSafe($stmt.sql.as_str()));
+        for a in &$stmt.args {
+            q = match a {
+                Value::Int(v) => q.bind(*v),
+                Value::Text(v) => q.bind(v.clone()),
+                Value::Bool(v) => q.bind(*v),
+                Value::Date(v) => q.bind(*v),
+                Value::Time(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
 /// A statement and its arguments, in the portable SQL subset.
 #[derive(Debug, Clone)]
 pub struct Stmt {
@@ -99,33 +117,11 @@ impl Stmt {
     }
 
     fn sqlite(&self) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments> {
-        // The SQL text is written by this crate's modules; values are always bound, never interpolated.
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql.as_str()));
-        for a in &self.args {
-            q = match a {
-                Value::Int(v) => q.bind(*v),
-                Value::Text(v) => q.bind(v.clone()),
-                Value::Bool(v) => q.bind(*v),
-                Value::Date(v) => q.bind(*v),
-                Value::Time(v) => q.bind(*v),
-            };
-        }
-        q
+        bind_all!(self, Sqlite)
     }
 
     fn postgres(&self) -> sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments> {
-        // The SQL text is written by this crate's modules; values are always bound, never interpolated.
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql.as_str()));
-        for a in &self.args {
-            q = match a {
-                Value::Int(v) => q.bind(*v),
-                Value::Text(v) => q.bind(v.clone()),
-                Value::Bool(v) => q.bind(*v),
-                Value::Date(v) => q.bind(*v),
-                Value::Time(v) => q.bind(*v),
-            };
-        }
-        q
+        bind_all!(self, Postgres)
     }
 }
 

@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod facts;
 pub mod flows;
+pub mod iati;
 pub mod organisations;
 pub mod rates;
 pub mod reports;

@@ -46,6 +46,24 @@ enum Command {
     /// The audit log of every change.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Exchange rates entered by officers (they take precedence over the vendored IMF/FRED tables).
+    #[command(subcommand)]
+    Rate(RateCommand),
+    /// Take records in from files: IATI XML, or an Excel workbook or CSV of aid items.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write the import template (with an instruction sheet in the workbook) in Vietnamese or English.
+    Template {
+        /// xlsx or csv.
+        #[arg(value_enum)]
+        format: SheetFormat,
+        /// Language of the headers and instructions.
+        #[arg(long, value_enum, default_value = "vi")]
+        lang: Lang,
+        /// Where to write it.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Load the demonstration data (real Viet Nam IATI activities and an illustrative set, "minh họa").
     Demo,
     /// Any figure: measures grouped by dimensions, filtered, for a period or a date.
@@ -131,6 +149,64 @@ enum AdminUnitsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Aid items from an Excel workbook (.xlsx, .xls, .ods); every bad row is listed with its line and column
+    /// before anything is written.
+    Xlsx(SheetArgs),
+    /// Aid items from a UTF-8 CSV file (comma, semicolon or tab separated).
+    Csv(SheetArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SheetFormat {
+    Xlsx,
+    Csv,
+}
+
+/// Arguments of `vientro import xlsx|csv`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct SheetArgs {
+    /// The file to import.
+    file: std::path::PathBuf,
+    /// A saved column mapping (JSON); without it the mapping is suggested from the headers.
+    #[arg(long)]
+    mapping: Option<std::path::PathBuf>,
+    /// Save the mapping used (suggested or given) to this file, for the next sheet of the same shape.
+    #[arg(long)]
+    save_mapping: Option<std::path::PathBuf>,
+    /// Check everything, database rules included, and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Import the valid rows and skip the bad ones (otherwise any bad row refuses the whole file).
+    #[arg(long)]
+    only_valid_rows: bool,
+    /// The worksheet to read (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum RateCommand {
+    /// Enter a rate: units of CURRENCY per 1 USD for a day (2025-03-14), a month (2025-03) or a year (2025).
+    Add {
+        /// ISO 4217 code, e.g. VND.
+        #[arg(long)]
+        currency: String,
+        /// The day, month or year the rate is for.
+        #[arg(long)]
+        period: String,
+        /// Units of the currency per 1 USD, e.g. 25450 (a comma or a point for decimals).
+        #[arg(long)]
+        units_per_usd: String,
+        /// Where the rate comes from (e.g. "SBV central rate" or a decision number).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List the entered rates.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Recompute the hash chain of the audit log and report the first row that was tampered with.
     Verify,
@@ -189,6 +265,51 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             }
+        }
+        Command::Rate(RateCommand::Add { currency, period, units_per_usd, note }) => {
+            let db = open(&cli.database_url).await?;
+            let id = Services::new(db.clone()).enter_rate(&cli_actor(), &currency, &period, &units_per_usd, note).await;
+            db.close().await;
+            let id = id.map_err(user_error)?;
+            say!("rate {id} entered: 1 USD = {units_per_usd} {currency} for {period}");
+        }
+        Command::Rate(RateCommand::List) => {
+            let db = open(&cli.database_url).await?;
+            let rows = vientro_store::rates::list(&mut db.clone()).await?;
+            db.close().await;
+            if rows.is_empty() {
+                say!("no rates entered; the vendored monthly tables (to 2024-09 for VND) are used");
+            }
+            for r in rows {
+                say!(
+                    "{} {} {} {} {} {}",
+                    r.currency,
+                    r.period_kind,
+                    r.period_start,
+                    r.units_per_usd,
+                    r.source,
+                    r.note.unwrap_or_default()
+                );
+            }
+        }
+        Command::Import(ImportCommand::Xlsx(args)) => {
+            return import_sheet(&cli.database_url, SheetFormat::Xlsx, &args).await;
+        }
+        Command::Import(ImportCommand::Csv(args)) => {
+            return import_sheet(&cli.database_url, SheetFormat::Csv, &args).await;
+        }
+        Command::Template { format, lang, out } => {
+            use vientro_interchange::sheet;
+            let lang = match lang {
+                Lang::Vi => sheet::Lang::Vi,
+                Lang::En => sheet::Lang::En,
+            };
+            let bytes = match format {
+                SheetFormat::Xlsx => sheet::template_xlsx(lang)?,
+                SheetFormat::Csv => sheet::template_csv(lang),
+            };
+            std::fs::write(&out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
+            say!("template written to {}", out.display());
         }
         Command::Demo => {
             let db = open(&cli.database_url).await?;
@@ -337,4 +458,96 @@ fn report_title(result: &vientro_domain::report::ReportResult, lang: Lang) -> St
         result.query.by.iter().map(|d| if lang == Lang::En { d.label_en() } else { d.label_vi() }).collect();
     let joiner = if lang == Lang::En { " by " } else { " theo " };
     if by.is_empty() { measures.join(", ") } else { format!("{}{joiner}{}", measures.join(", "), by.join(", ")) }
+}
+
+/// The actor recorded for commands run at the terminal.
+fn cli_actor() -> vientro_services::Actor {
+    vientro_services::Actor::named(format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into())))
+}
+
+/// Exit 0 when the run completed (imported, dry run, or nothing to import); 1 when rows were refused and
+/// nothing was written (or the mapping does not fit the sheet).
+async fn import_sheet(database_url: &str, format: SheetFormat, args: &SheetArgs) -> anyhow::Result<ExitCode> {
+    use vientro_interchange::sheet;
+    use vientro_services::sheet_import::{SheetImportOptions, SheetImportOutcome};
+
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let raw = match format {
+        SheetFormat::Xlsx => sheet::read_xlsx(&bytes, args.sheet.as_deref()),
+        SheetFormat::Csv => sheet::read_csv(&bytes),
+    }
+    .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let mapping = match &args.mapping {
+        Some(path) => {
+            let text = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            serde_json::from_slice::<sheet::Mapping>(&text)
+                .with_context(|| format!("{} is not a column mapping", path.display()))?
+        }
+        None => sheet::suggest_mapping(&raw.headers),
+    };
+    if let Some(path) = &args.save_mapping {
+        std::fs::write(path, serde_json::to_vec_pretty(&mapping)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    say!("columns (header row {}):", raw.header_line);
+    for c in &mapping.columns {
+        say!("  \"{}\" → {}", c.header, c.field.map_or("(ignored)", |f| f.as_str()));
+    }
+    let preview = match sheet::parse_rows(&raw, &mapping, &sheet::RowDefaults::default()) {
+        Ok(p) => p,
+        Err(e) => {
+            say!("{e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    for s in &preview.skipped {
+        say!("line {}: left out ({})", s.line, s.reason);
+    }
+    for e in &preview.bad {
+        say!("{e}");
+    }
+    say!("{} rows read: {} good, {} bad", preview.rows_read, preview.good.len(), preview.bad_lines().len());
+
+    let db = open(database_url).await?;
+    let opts = SheetImportOptions { dry_run: args.dry_run, only_valid_rows: args.only_valid_rows };
+    let summary = Services::new(db.clone()).import_sheet(&cli_actor(), &preview, &opts).await;
+    db.close().await;
+    let summary = summary.map_err(user_error)?;
+    // Rows only the database could refuse (duplicate code, new donor without a country, no rate).
+    for e in summary.skipped.iter().filter(|e| !preview.bad.contains(e)) {
+        say!("{e}");
+    }
+    let mut skipped_lines: Vec<usize> = summary.skipped.iter().map(|e| e.line).collect();
+    skipped_lines.dedup();
+    match summary.outcome {
+        SheetImportOutcome::Imported => {
+            say!(
+                "imported {} of {} rows; {} skipped{}",
+                summary.imported,
+                summary.rows_read,
+                skipped_lines.len(),
+                if summary.donors_created.is_empty() {
+                    String::new()
+                } else {
+                    format!("; new donors: {}", summary.donors_created.join(", "))
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        SheetImportOutcome::DryRun => {
+            say!(
+                "dry run: {} rows would be imported, {} skipped; nothing written",
+                summary.rows.len(),
+                skipped_lines.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        SheetImportOutcome::Refused => {
+            say!(
+                "nothing written: {} bad rows; correct them, or run again with --only-valid-rows",
+                skipped_lines.len()
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
 }

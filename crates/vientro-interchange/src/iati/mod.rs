@@ -18,6 +18,7 @@ mod lines;
 mod model;
 mod reader;
 mod values;
+mod writer;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -27,6 +28,7 @@ pub use model::{
     AdministrativeCode, Budget, IatiActivity, Location, LocationId, Narrative, OrgRef, ParticipatingOrg,
     PlannedDisbursement, Point, Problem, ProblemKind, ReadSummary, SectorRef, Transaction, Value,
 };
+pub use writer::{ActivityWriter, VERSION as WRITTEN_VERSION, WriteError};
 
 /// Reads IATI activities from `reader`, calling `on_activity` once per activity that could be read, in file
 /// order. `source_name` (usually the file name) is copied into every [`Problem`]. Never panics and never fails:

@@ -7,6 +7,8 @@
 mod aid_items;
 mod bench;
 mod demo_figures;
+mod iati;
 mod organisations;
 mod reports;
+mod sheet_import;
 mod support;
