@@ -307,14 +307,25 @@ impl Services {
             }
             let _ = reader.join();
             let mut read = read_summary.unwrap_or_default();
-            if read.version.is_none() && read.activities_read + read.activities_skipped > 0 {
-                read.problems.push(Problem {
-                    source: run.source.clone(),
-                    line: 1,
-                    element: "iati-activities".to_owned(),
-                    message: "<iati-activities> has no @version (the IATI schema requires it); read as 2.0x".to_owned(),
-                    kind: ProblemKind::MissingValue,
-                });
+            let unreadable = read.problems.iter().any(|p| {
+                matches!(
+                    p.kind,
+                    ProblemKind::MalformedXml | ProblemKind::Encoding | ProblemKind::Io | ProblemKind::Unsupported
+                )
+            });
+            let file_problem = |message: &str| Problem {
+                source: run.source.clone(),
+                line: 1,
+                element: "iati-activities".to_owned(),
+                message: message.to_owned(),
+                kind: ProblemKind::MissingValue,
+            };
+            if !unreadable && read.version.is_none() {
+                let p = file_problem("<iati-activities> has no @version (the IATI schema requires it); read as 2.0x");
+                read.problems.push(p);
+            }
+            if !unreadable && read.activities_read + read.activities_skipped == 0 {
+                read.problems.push(file_problem("the file holds no <iati-activity>; nothing to import"));
             }
             summary.read += read.activities_read;
             summary.skipped += read.activities_skipped;

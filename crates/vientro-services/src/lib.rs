@@ -8,6 +8,7 @@
 
 pub mod aid_items;
 pub mod bench;
+pub mod bench_import;
 pub mod briefing;
 pub mod demo;
 pub mod error;

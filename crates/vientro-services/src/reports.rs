@@ -14,7 +14,7 @@ use vientro_domain::organisation::OrganisationKind;
 use vientro_domain::report::{Cell, Dimension, Measure, MeasureFamily, ReportQuery, ReportResult, ReportRow};
 use vientro_domain::sector::{SectorCategoryRef, SectorRef};
 use vientro_domain::{ValidationError, ValidationErrors, text};
-use vientro_store::reports::{self, AggRow, Base, CodeFilter, Scope};
+use vientro_store::reports::{self, AggRow, Base, CodeFilter, Needs, Scope};
 
 use crate::{ServiceError, Services};
 
@@ -149,9 +149,10 @@ impl Services {
         by: &[Dimension],
         filters: &[CodeFilter],
         scope: Scope,
+        needs: Needs,
     ) -> Result<Vec<AggRow>, ServiceError> {
         let mut db = self.db.clone();
-        Ok(reports::aggregate(&mut db, base, by, filters, scope).await?)
+        Ok(reports::aggregate(&mut db, base, by, filters, scope, needs).await?)
     }
 
     /// Runs the family's queries; for a stock question about flows, money and counts come from their own
@@ -163,25 +164,30 @@ impl Services {
         filters: &[CodeFilter],
     ) -> Result<Vec<AggRow>, ServiceError> {
         let family = query.measures.first().map(|m| m.family()).unwrap_or(MeasureFamily::Flows);
+        let needs = needs_of(&query.measures);
         let period = Scope::Period { from: query.period.from, to: query.period.to };
         let rows = match (family, query.as_of) {
-            (MeasureFamily::Flows, None) => self.aggregate(Base::FlowShares, by, filters, period).await?,
+            (MeasureFamily::Flows, None) => self.aggregate(Base::FlowShares, by, filters, period, needs).await?,
             (MeasureFamily::Flows, Some(d)) => {
-                let money = self.aggregate(Base::FlowShares, by, filters, Scope::AsOf(d)).await?;
-                let counts = self.aggregate(Base::ItemCells, by, filters, Scope::AsOf(d)).await?;
+                let money = self.aggregate(Base::FlowShares, by, filters, Scope::AsOf(d), needs).await?;
+                let counts = if needs.items || needs.organisations {
+                    self.aggregate(Base::ItemCells, by, filters, Scope::AsOf(d), needs).await?
+                } else {
+                    Vec::new()
+                };
                 merge_stock(by.len(), money, counts)
             }
-            (MeasureFamily::Approvals, None) => self.aggregate(Base::ItemCells, by, filters, period).await?,
+            (MeasureFamily::Approvals, None) => self.aggregate(Base::ItemCells, by, filters, period, needs).await?,
             (MeasureFamily::Approvals, Some(d)) => {
-                self.aggregate(Base::ItemCells, by, filters, Scope::Period { from: None, to: Some(d) }).await?
+                self.aggregate(Base::ItemCells, by, filters, Scope::Period { from: None, to: Some(d) }, needs).await?
             }
             (MeasureFamily::Registrations, as_of) => {
                 let scope = as_of.map(Scope::AsOf).unwrap_or(period);
-                self.aggregate(Base::Registrations, by, filters, scope).await?
+                self.aggregate(Base::Registrations, by, filters, scope, needs).await?
             }
             (MeasureFamily::Certificates, as_of) => {
                 let scope = as_of.map(Scope::AsOf).unwrap_or(period);
-                self.aggregate(Base::Certificates, by, filters, scope).await?
+                self.aggregate(Base::Certificates, by, filters, scope, needs).await?
             }
         };
         Ok(rows)
@@ -191,8 +197,14 @@ impl Services {
     pub async fn report(&self, query: &ReportQuery) -> Result<ReportResult, ServiceError> {
         let filters = self.resolve_filters(query).await?;
         let rows = self.rows_for(query, &query.by, &filters).await?;
-        let mut totals = self.rows_for(query, &[], &filters).await?;
-        let total = totals.pop().unwrap_or_else(empty_row);
+        // Sums add up across rows (ADR 0003: a total never changes with the grouping), so a report of sums
+        // needs no second query; distinct counts do not add up and are counted again over everything.
+        let total = if !query.by.is_empty() && additive(&query.measures) {
+            sum_rows(&rows)
+        } else {
+            let mut totals = self.rows_for(query, &[], &filters).await?;
+            totals.pop().unwrap_or_else(empty_row)
+        };
         let labels = self.labeller(&query.by, &rows).await?;
         let rows = rows
             .iter()
@@ -224,6 +236,43 @@ impl Services {
         }
         Ok(Labels { donors })
     }
+}
+
+/// Which distinct counts the measures need.
+fn needs_of(measures: &[Measure]) -> Needs {
+    let mut needs = Needs::default();
+    for m in measures {
+        match m {
+            Measure::Items | Measure::ItemsApproved => needs.items = true,
+            Measure::Organisations | Measure::RegisteredOrganisations | Measure::CertifiedNgos => {
+                needs.organisations = true;
+            }
+            Measure::CommittedOriginal | Measure::DisbursedOriginal | Measure::DisbursementRate => {
+                needs.currencies = true
+            }
+            Measure::CommittedUsd | Measure::CommittedVnd | Measure::DisbursedUsd | Measure::DisbursedVnd => {}
+        }
+    }
+    needs
+}
+
+/// True when every measure is a sum in USD or VND (or a rate of such sums), so rows add up to the total.
+fn additive(measures: &[Measure]) -> bool {
+    measures.iter().all(|m| {
+        matches!(m, Measure::CommittedUsd | Measure::CommittedVnd | Measure::DisbursedUsd | Measure::DisbursedVnd)
+    })
+}
+
+/// The total of rows of sums.
+fn sum_rows(rows: &[AggRow]) -> AggRow {
+    let mut total = empty_row();
+    for r in rows {
+        total.committed_usd += r.committed_usd;
+        total.committed_vnd += r.committed_vnd;
+        total.disbursed_usd += r.disbursed_usd;
+        total.disbursed_vnd += r.disbursed_vnd;
+    }
+    total
 }
 
 fn empty_row() -> AggRow {

@@ -171,6 +171,41 @@ const DONOR_SQL: &str = "SELECT d.item_id, d.organisation_id, d.share_bp, o.kind
     JOIN organisation o ON o.id = d.organisation_id";
 const FLOW_SQL: &str = "SELECT item_id, id, kind, flow_date, currency, amount_minor, usd_minor, vnd_minor FROM flow";
 
+/// Adds (`sign` 1) or removes (`sign` -1) the flow shares of the items in `where_items` (an SQL condition on
+/// `item_id` with its bound ids) to or from `flow_rollup`, so the rollup stays the sum of the shares.
+async fn roll_up(ex: &mut impl Exec, sign: i64, where_items: &str, ids: &[i64]) -> Result<(), StoreError> {
+    let sum = |kind: &str, col: &str| {
+        format!("{sign} * CAST(COALESCE(SUM(CASE WHEN kind = '{kind}' THEN {col} END), 0) AS BIGINT)")
+    };
+    // The WHERE clause is required by SQLite's parser before ON CONFLICT in an INSERT … SELECT.
+    let sql = format!(
+        "INSERT INTO flow_rollup (year, half, province, province_recorded, region, donor_kind, item_kind, approval_level, \
+         currency, committed_usd, committed_vnd, disbursed_usd, disbursed_vnd, committed_amount, disbursed_amount, shares) \
+         SELECT year, half, COALESCE(province, ''), COALESCE(province_recorded, ''), COALESCE(region, ''), donor_kind, \
+         item_kind, COALESCE(approval_level, ''), currency, {}, {}, {}, {}, {}, {}, {sign} * COUNT(*) FROM flow_share \
+         WHERE {where_items} \
+         GROUP BY year, half, COALESCE(province, ''), COALESCE(province_recorded, ''), COALESCE(region, ''), donor_kind, \
+         item_kind, COALESCE(approval_level, ''), currency \
+         ON CONFLICT (year, half, province, province_recorded, region, donor_kind, item_kind, approval_level, currency) \
+         DO UPDATE SET committed_usd = flow_rollup.committed_usd + excluded.committed_usd, \
+         committed_vnd = flow_rollup.committed_vnd + excluded.committed_vnd, \
+         disbursed_usd = flow_rollup.disbursed_usd + excluded.disbursed_usd, \
+         disbursed_vnd = flow_rollup.disbursed_vnd + excluded.disbursed_vnd, \
+         committed_amount = flow_rollup.committed_amount + excluded.committed_amount, \
+         disbursed_amount = flow_rollup.disbursed_amount + excluded.disbursed_amount, \
+         shares = flow_rollup.shares + excluded.shares",
+        sum("commitment", "usd_minor"),
+        sum("commitment", "vnd_minor"),
+        sum("disbursement", "usd_minor"),
+        sum("disbursement", "vnd_minor"),
+        sum("commitment", "amount_minor"),
+        sum("disbursement", "amount_minor"),
+    );
+    let stmt = ids.iter().fold(Stmt::new(sql), |s, id| s.bind(*id));
+    ex.execute(stmt).await?;
+    Ok(())
+}
+
 /// Rebuilds the report facts of one item from its base records.
 pub async fn refresh_item(ex: &mut impl Exec, item: AidItemId) -> Result<(), StoreError> {
     let facts: ItemFacts =
@@ -185,11 +220,13 @@ pub async fn refresh_item(ex: &mut impl Exec, item: AidItemId) -> Result<(), Sto
     let flows: Vec<FlowFacts> = ex
         .fetch_all(Stmt::new(format!("{FLOW_SQL} WHERE item_id = $1 AND stage = 'actual' ORDER BY id")).bind(item.0))
         .await?;
+    roll_up(ex, -1, "item_id = $1", &[item.0]).await?;
     ex.execute(Stmt::new("DELETE FROM flow_share WHERE item_id = $1").bind(item.0)).await?;
     ex.execute(Stmt::new("DELETE FROM item_cell WHERE item_id = $1").bind(item.0)).await?;
     let (cell_rows, share_rows) = fact_rows(&facts, &locations, &sectors, &donors, &flows);
     insert_rows(ex, "item_cell", CELL_COLUMNS, 15, ROWS_PER_STATEMENT, cell_rows).await?;
-    insert_rows(ex, "flow_share", SHARE_COLUMNS, 23, ROWS_PER_STATEMENT, share_rows).await
+    insert_rows(ex, "flow_share", SHARE_COLUMNS, 23, ROWS_PER_STATEMENT, share_rows).await?;
+    roll_up(ex, 1, "item_id = $1", &[item.0]).await
 }
 
 /// Rebuilds the report facts of many items with batched statements (a few hundred items per read, about
@@ -229,6 +266,7 @@ pub async fn refresh_items(ex: &mut impl Exec, items: &[AidItemId]) -> Result<()
             .await?,
             |f: &FlowFacts| f.item_id,
         );
+        roll_up(ex, -1, &format!("item_id IN ({list})"), batch).await?;
         ex.execute(stmt(format!("DELETE FROM flow_share WHERE item_id IN ({list})"))).await?;
         ex.execute(stmt(format!("DELETE FROM item_cell WHERE item_id IN ({list})"))).await?;
         let mut cell_rows = Vec::new();
@@ -246,6 +284,7 @@ pub async fn refresh_items(ex: &mut impl Exec, items: &[AidItemId]) -> Result<()
         }
         insert_rows(ex, "item_cell", CELL_COLUMNS, 15, PARAMETERS_PER_BULK_STATEMENT / 15, cell_rows).await?;
         insert_rows(ex, "flow_share", SHARE_COLUMNS, 23, PARAMETERS_PER_BULK_STATEMENT / 23, share_rows).await?;
+        roll_up(ex, 1, &format!("item_id IN ({list})"), batch).await?;
     }
     Ok(())
 }

@@ -25,6 +25,8 @@ pub enum Base {
     Registrations,
     /// Registration certificates of foreign NGOs.
     Certificates,
+    /// Sums of flow shares by half-year and the overview dimensions (`flow_rollup`); chosen automatically.
+    Rollup,
 }
 
 /// A filter whose values are already codes (province codes, organisation ids, …).
@@ -48,6 +50,22 @@ pub enum Scope {
     },
     /// Items active on the date, with their flows up to it; certificates valid on it.
     AsOf(NaiveDate),
+}
+
+/// Which costly columns a query must compute; the sums are always computed (they are cheap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Needs {
+    /// Distinct items.
+    pub items: bool,
+    /// Distinct organisations.
+    pub organisations: bool,
+    /// Distinct recorded currencies (for amounts in the recorded currency and rates).
+    pub currencies: bool,
+}
+
+impl Needs {
+    /// Everything.
+    pub const ALL: Needs = Needs { items: true, organisations: true, currencies: true };
 }
 
 /// One aggregated row: up to four keys and every measure of the base (unused ones are zero).
@@ -145,6 +163,17 @@ fn column(base: Base, d: Dimension, backend: Backend) -> Option<String> {
             Dimension::DonorCountry => Some("o.country_code".into()),
             _ => None,
         },
+        Base::Rollup => match d {
+            Dimension::Year => Some("CAST(fr.year AS TEXT)".into()),
+            Dimension::HalfYear => Some("CAST(fr.year AS TEXT) || '-H' || CAST(fr.half AS TEXT)".into()),
+            Dimension::Province => Some("NULLIF(fr.province, '')".into()),
+            Dimension::ProvinceAsRecorded => Some("NULLIF(fr.province_recorded, '')".into()),
+            Dimension::Region => Some("NULLIF(fr.region, '')".into()),
+            Dimension::DonorKind => Some("fr.donor_kind".into()),
+            Dimension::Kind => Some("fr.item_kind".into()),
+            Dimension::ApprovalLevel => Some("NULLIF(fr.approval_level, '')".into()),
+            _ => None,
+        },
         Base::Certificates => match d {
             Dimension::Donor => Some("CAST(c.organisation_id AS TEXT)".into()),
             Dimension::DonorKind => Some("o.kind".into()),
@@ -158,7 +187,7 @@ fn column(base: Base, d: Dimension, backend: Backend) -> Option<String> {
 /// The error for a dimension a base cannot group or filter by.
 fn not_applicable(base: Base, d: Dimension) -> StoreError {
     let what = match base {
-        Base::FlowShares | Base::ItemCells => "aid items",
+        Base::FlowShares | Base::ItemCells | Base::Rollup => "aid items",
         Base::Registrations => "registrations",
         Base::Certificates => "certificates",
     };
@@ -176,6 +205,7 @@ pub async fn aggregate(
     by: &[Dimension],
     filters: &[CodeFilter],
     scope: Scope,
+    needs: Needs,
 ) -> Result<Vec<AggRow>, StoreError> {
     if by.len() > MAX_DIMENSIONS {
         return Err(StoreError::Constraint {
@@ -184,6 +214,10 @@ pub async fn aggregate(
             message: format!("a report groups by at most {MAX_DIMENSIONS} dimensions"),
         });
     }
+    let (base, scope) = match rollup_scope(base, by, filters, scope, needs) {
+        Some(halves) => (Base::Rollup, halves),
+        None => (base, scope),
+    };
     let backend = ex.backend();
     let mut keys = Vec::new();
     for d in by {
@@ -199,25 +233,48 @@ pub async fn aggregate(
     let (from_clause, measures, date_col) = match base {
         Base::FlowShares => (
             format!("flow_share fs{}", if needs_item { " JOIN aid_item ai ON ai.id = fs.item_id" } else { "" }),
-            "COUNT(DISTINCT fs.item_id) AS items, COUNT(DISTINCT fs.donor_id) AS organisations, \
-             CAST(COALESCE(SUM(CASE WHEN fs.kind = 'commitment' THEN fs.usd_minor END), 0) AS BIGINT) AS committed_usd, \
+            // Each COUNT(DISTINCT …) costs a sort; only the ones asked for are computed.
+            format!(
+                "{} AS items, {} AS organisations, {} AS currencies, {} AS currency, ",
+                if needs.items { "COUNT(DISTINCT fs.item_id)" } else { "CAST(0 AS BIGINT)" },
+                if needs.organisations { "COUNT(DISTINCT fs.donor_id)" } else { "CAST(0 AS BIGINT)" },
+                if needs.currencies { "COUNT(DISTINCT fs.currency)" } else { "CAST(0 AS BIGINT)" },
+                if needs.currencies { "MIN(fs.currency)" } else { "CAST(NULL AS TEXT)" },
+            ) + "CAST(COALESCE(SUM(CASE WHEN fs.kind = 'commitment' THEN fs.usd_minor END), 0) AS BIGINT) AS committed_usd, \
              CAST(COALESCE(SUM(CASE WHEN fs.kind = 'commitment' THEN fs.vnd_minor END), 0) AS BIGINT) AS committed_vnd, \
              CAST(COALESCE(SUM(CASE WHEN fs.kind = 'disbursement' THEN fs.usd_minor END), 0) AS BIGINT) AS disbursed_usd, \
              CAST(COALESCE(SUM(CASE WHEN fs.kind = 'disbursement' THEN fs.vnd_minor END), 0) AS BIGINT) AS disbursed_vnd, \
              CAST(COALESCE(SUM(CASE WHEN fs.kind = 'commitment' THEN fs.amount_minor END), 0) AS BIGINT) AS committed_amount, \
-             CAST(COALESCE(SUM(CASE WHEN fs.kind = 'disbursement' THEN fs.amount_minor END), 0) AS BIGINT) AS disbursed_amount, \
-             COUNT(DISTINCT fs.currency) AS currencies, MIN(fs.currency) AS currency"
-                .to_owned(),
+             CAST(COALESCE(SUM(CASE WHEN fs.kind = 'disbursement' THEN fs.amount_minor END), 0) AS BIGINT) AS disbursed_amount",
             "fs.flow_date",
         ),
         Base::ItemCells => (
             format!("item_cell ic{}", if needs_item { " JOIN aid_item ai ON ai.id = ic.item_id" } else { "" }),
-            "COUNT(DISTINCT ic.item_id) AS items, COUNT(DISTINCT ic.donor_id) AS organisations".to_owned() + ZERO_MONEY,
+            format!(
+                "{} AS items, {} AS organisations",
+                if needs.items { "COUNT(DISTINCT ic.item_id)" } else { "CAST(0 AS BIGINT)" },
+                if needs.organisations { "COUNT(DISTINCT ic.donor_id)" } else { "CAST(0 AS BIGINT)" },
+            ) + ZERO_MONEY,
             "ic.approval_date",
         ),
         Base::Registrations => (
             "province_registration pr JOIN organisation o ON o.id = pr.organisation_id".to_owned(),
             "CAST(0 AS BIGINT) AS items, COUNT(DISTINCT pr.organisation_id) AS organisations".to_owned() + ZERO_MONEY,
+            "",
+        ),
+        Base::Rollup => (
+            "flow_rollup fr".to_owned(),
+            // A currency counts where shares remain (a key can fall back to zero shares after changes).
+            "CAST(0 AS BIGINT) AS items, CAST(0 AS BIGINT) AS organisations, \
+             COUNT(DISTINCT CASE WHEN fr.shares > 0 THEN fr.currency END) AS currencies, \
+             MIN(CASE WHEN fr.shares > 0 THEN fr.currency END) AS currency, \
+             CAST(COALESCE(SUM(fr.committed_usd), 0) AS BIGINT) AS committed_usd, \
+             CAST(COALESCE(SUM(fr.committed_vnd), 0) AS BIGINT) AS committed_vnd, \
+             CAST(COALESCE(SUM(fr.disbursed_usd), 0) AS BIGINT) AS disbursed_usd, \
+             CAST(COALESCE(SUM(fr.disbursed_vnd), 0) AS BIGINT) AS disbursed_vnd, \
+             CAST(COALESCE(SUM(fr.committed_amount), 0) AS BIGINT) AS committed_amount, \
+             CAST(COALESCE(SUM(fr.disbursed_amount), 0) AS BIGINT) AS disbursed_amount"
+                .to_owned(),
             "",
         ),
         Base::Certificates => (
@@ -264,6 +321,17 @@ pub async fn aggregate(
         }
         (Base::Registrations, Scope::AsOf(d)) => {
             wheres.push(format!("pr.year = {}", next(Value::from(i64::from(chrono::Datelike::year(&d))), &mut args)));
+        }
+        (Base::Rollup, scope) => {
+            // rollup_scope only lets whole half-years through; they are numbered year * 2 + half.
+            if let Scope::Period { from, to } = scope {
+                if let Some(f) = from {
+                    wheres.push(format!("fr.year * 2 + fr.half >= {}", next(Value::from(half_index(f)), &mut args)));
+                }
+                if let Some(t) = to {
+                    wheres.push(format!("fr.year * 2 + fr.half <= {}", next(Value::from(half_index(t)), &mut args)));
+                }
+            }
         }
         (Base::Certificates, scope) => {
             wheres
@@ -312,6 +380,32 @@ pub async fn aggregate(
         stmt = stmt.bind(a);
     }
     ex.fetch_all(stmt).await
+}
+
+/// The half-year a date falls in, numbered year * 2 + half (half 1 or 2).
+fn half_index(d: NaiveDate) -> i64 {
+    use chrono::Datelike;
+    i64::from(d.year()) * 2 + if d.month() <= 6 { 1 } else { 2 }
+}
+
+/// When a flow question can be answered from `flow_rollup` (no distinct counts of items or donors, its dimensions only, a period of whole
+/// half-years), the scope to use there; otherwise `None`.
+fn rollup_scope(base: Base, by: &[Dimension], filters: &[CodeFilter], scope: Scope, needs: Needs) -> Option<Scope> {
+    use chrono::Datelike;
+    if base != Base::FlowShares || needs.items || needs.organisations {
+        return None;
+    }
+    let Scope::Period { from, to } = scope else { return None };
+    let in_rollup = |d: &Dimension| column(Base::Rollup, *d, Backend::Sqlite).is_some();
+    if !by.iter().all(in_rollup) || !filters.iter().all(|f| in_rollup(&f.dimension)) {
+        return None;
+    }
+    let starts_half = |d: NaiveDate| d.day() == 1 && (d.month() == 1 || d.month() == 7);
+    let ends_half = |d: NaiveDate| (d.month() == 6 && d.day() == 30) || (d.month() == 12 && d.day() == 31);
+    if from.is_some_and(|f| !starts_half(f)) || to.is_some_and(|t| !ends_half(t)) {
+        return None;
+    }
+    Some(scope)
 }
 
 const ZERO_MONEY: &str = ", CAST(0 AS BIGINT) AS committed_usd, CAST(0 AS BIGINT) AS committed_vnd, \

@@ -52,6 +52,9 @@ enum Command {
     /// Take records in from files: IATI XML, or an Excel workbook or CSV of aid items.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write records out to files.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Write the import template (with an instruction sheet in the workbook) in Vietnamese or English.
     Template {
         /// xlsx or csv.
@@ -64,6 +67,9 @@ enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Measure: generate a large synthetic data set and time every report the product offers.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Load the demonstration data (real Viet Nam IATI activities and an illustrative set, "minh họa").
     Demo,
     /// Any figure: measures grouped by dimensions, filtered, for a period or a date.
@@ -150,11 +156,46 @@ enum AdminUnitsCommand {
 
 #[derive(Debug, Subcommand)]
 enum ImportCommand {
+    /// IATI activity XML (1.0x–2.03): files or folders of .xml; problems are listed with their place, never fatal.
+    Iati(IatiImportArgs),
     /// Aid items from an Excel workbook (.xlsx, .xls, .ods); every bad row is listed with its line and column
     /// before anything is written.
     Xlsx(SheetArgs),
     /// Aid items from a UTF-8 CSV file (comma, semicolon or tab separated).
     Csv(SheetArgs),
+}
+
+/// Arguments of `vientro import iati`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct IatiImportArgs {
+    /// Files or folders (searched recursively for .xml files).
+    #[arg(required = true)]
+    paths: Vec<std::path::PathBuf>,
+    /// Keep only activities for this recipient country (e.g. VN), amounts reduced to its share.
+    #[arg(long)]
+    country: Option<String>,
+    /// Do everything and report it, then keep nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write the problems as CSV (source,line,element,kind,message) to this file.
+    #[arg(long)]
+    problems: Option<std::path::PathBuf>,
+    /// Activities per transaction.
+    #[arg(long, default_value_t = 200)]
+    batch_size: usize,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// The aid items imported from IATI, as one IATI 2.03 activity file.
+    Iati {
+        /// DIMENSION=VALUE[|VALUE…] as in reports (province, donor, sector, kind, status, …).
+        #[arg(long = "where", value_name = "DIMENSION=VALUE")]
+        filters: Vec<String>,
+        /// The file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -183,6 +224,29 @@ pub(crate) struct SheetArgs {
     /// The worksheet to read (default: the first).
     #[arg(long)]
     sheet: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Generate items and flows into a new SQLite file (and an empty PostgreSQL database when given), then time
+    /// each report; prints Markdown tables with the machine they ran on.
+    Reports {
+        /// Aid items to generate.
+        #[arg(long, default_value_t = 100_000)]
+        items: usize,
+        /// Flows per item.
+        #[arg(long, default_value_t = 10)]
+        flows_per_item: usize,
+        /// Timed runs of each report (after one warm-up run).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Folder for the generated SQLite file (deleted afterwards).
+        #[arg(long, default_value_os_t = std::env::temp_dir())]
+        dir: std::path::PathBuf,
+        /// Also run on this PostgreSQL database, which must hold no aid items.
+        #[arg(long)]
+        postgres_url: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -292,6 +356,61 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
         }
+        Command::Import(ImportCommand::Iati(args)) => {
+            let db = open(&cli.database_url).await?;
+            let opts = vientro_services::iati_import::ImportOptions {
+                country: args.country.clone(),
+                dry_run: args.dry_run,
+                batch_size: args.batch_size,
+                actor: cli_actor(),
+            };
+            let summary = Services::new(db.clone()).import_iati(&args.paths, &opts).await;
+            db.close().await;
+            let summary = summary.map_err(user_error)?;
+            for p in summary.problems.iter().take(50) {
+                say!("{p}");
+            }
+            if summary.problems.len() > 50 {
+                say!("… and {} more problems (use --problems FILE)", summary.problems.len() - 50);
+            }
+            if let Some(path) = &args.problems {
+                std::fs::write(path, summary.problems_csv())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            say!("{}", summary.describe());
+            return Ok(if summary.nothing_read() { ExitCode::from(1) } else { ExitCode::SUCCESS });
+        }
+        Command::Export(ExportCommand::Iati { filters, out }) => {
+            let filters = filters
+                .iter()
+                .map(|w| vientro_domain::report::Filter::parse(w))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| user_error(vientro_domain::ValidationErrors::from(e).into()))?;
+            let db = open(&cli.database_url).await?;
+            // Written beside the target and renamed at the end, so a failed export leaves no half file.
+            let part = out.with_extension("xml.part");
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(&part).with_context(|| format!("cannot write {}", part.display()))?,
+            );
+            let summary = Services::new(db.clone()).export_iati(&filters, &mut file).await;
+            db.close().await;
+            let summary = match summary {
+                Ok(s) => s,
+                Err(e) => {
+                    drop(file);
+                    let _ = std::fs::remove_file(&part);
+                    return Err(user_error(e));
+                }
+            };
+            file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            std::fs::rename(&part, &out)?;
+            say!(
+                "{} activities, {} transactions written to {}",
+                summary.activities,
+                summary.transactions,
+                out.display()
+            );
+        }
         Command::Import(ImportCommand::Xlsx(args)) => {
             return import_sheet(&cli.database_url, SheetFormat::Xlsx, &args).await;
         }
@@ -310,6 +429,9 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             std::fs::write(&out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
             say!("template written to {}", out.display());
+        }
+        Command::Bench(BenchCommand::Reports { items, flows_per_item, runs, dir, postgres_url }) => {
+            bench_reports(items, flows_per_item, runs, &dir, postgres_url.as_deref()).await?;
         }
         Command::Demo => {
             let db = open(&cli.database_url).await?;
@@ -550,4 +672,56 @@ async fn import_sheet(database_url: &str, format: SheetFormat, args: &SheetArgs)
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Generates and times on each backend; `--database-url` is not used (the bench makes its own databases).
+async fn bench_reports(
+    items: usize,
+    flows_per_item: usize,
+    runs: usize,
+    dir: &std::path::Path,
+    postgres_url: Option<&str>,
+) -> anyhow::Result<()> {
+    use vientro_services::bench::{
+        BenchConfig, generate, machine_description, render_comparison, render_timings, time_reports,
+    };
+    let cfg = BenchConfig { items, flows_per_item, runs, ..BenchConfig::default() };
+    let machine = machine_description();
+    let mut results = Vec::new();
+    let path = dir.join(format!("vientro-bench-{}-{items}x{flows_per_item}.sqlite", std::process::id()));
+    let url = format!("sqlite://{}", path.display());
+    let db = open(&url).await?;
+    let stats = generate(&db, &cfg, |m| eprintln!("[sqlite] {m}")).await.map_err(user_error)?;
+    db.close().await;
+    // Timed on a new connection, as a restarted server would answer.
+    let db = open(&url).await?;
+    let timings = time_reports(&Services::new(db.clone()), &cfg).await.map_err(user_error)?;
+    db.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    say!("{}", render_timings(&machine, "SQLite", &cfg, &stats, &timings));
+    results.push(("SQLite", timings));
+    if let Some(pg) = postgres_url {
+        let db = open(pg).await?;
+        let existing: Option<vientro_store::db::Scalar> = vientro_store::Exec::fetch_optional(
+            &mut db.clone(),
+            vientro_store::Stmt::new("SELECT COUNT(*) FROM aid_item"),
+        )
+        .await?;
+        if existing.is_some_and(|n| n.0 > 0) {
+            anyhow::bail!(
+                "the PostgreSQL database already holds aid items; give an empty one (createdb vientro_bench)"
+            );
+        }
+        let stats = generate(&db, &cfg, |m| eprintln!("[postgres] {m}")).await.map_err(user_error)?;
+        let timings = time_reports(&Services::new(db.clone()), &cfg).await.map_err(user_error)?;
+        db.close().await;
+        say!("{}", render_timings(&machine, "PostgreSQL", &cfg, &stats, &timings));
+        results.push(("PostgreSQL", timings));
+    }
+    if let [a, b] = results.as_slice() {
+        say!("{}", render_comparison((a.0, &a.1), (b.0, &b.1)));
+    }
+    Ok(())
 }

@@ -14,6 +14,7 @@
 //! `E`, `IF` …, activity-date types `start-planned` …, roles `Funding` …) are mapped to their 2.0x numbers.
 //! Negative transaction values are kept (IATI uses them for reversals); negative budgets are refused.
 
+pub mod generate;
 mod lines;
 mod model;
 mod reader;

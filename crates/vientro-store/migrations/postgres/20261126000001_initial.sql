@@ -281,3 +281,27 @@ CREATE INDEX flow_share_item ON flow_share (item_id);
 CREATE INDEX flow_share_date ON flow_share (flow_date);
 CREATE INDEX flow_share_province_date ON flow_share (province, flow_date);
 CREATE INDEX flow_share_recorded_date ON flow_share (province_recorded, flow_date);
+
+-- Sums of flow_share by the dimensions national and provincial overviews use, kept exact by refresh_item
+-- (it subtracts an item's old shares and adds the new ones in the same transaction). Unknown keys are ''
+-- so that the unique key can match them. Used only for questions that are sums over whole half-years.
+CREATE TABLE flow_rollup (
+    year              BIGINT NOT NULL,
+    half              BIGINT NOT NULL,
+    province          TEXT    NOT NULL,
+    province_recorded TEXT    NOT NULL,
+    region            TEXT    NOT NULL,
+    donor_kind        TEXT    NOT NULL,
+    item_kind         TEXT    NOT NULL,
+    approval_level    TEXT    NOT NULL,
+    currency          TEXT    NOT NULL,
+    committed_usd     BIGINT NOT NULL,
+    committed_vnd     BIGINT NOT NULL,
+    disbursed_usd     BIGINT NOT NULL,
+    disbursed_vnd     BIGINT NOT NULL,
+    committed_amount  BIGINT NOT NULL,
+    disbursed_amount  BIGINT NOT NULL,
+    shares            BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX flow_rollup_key ON flow_rollup (year, half, province, province_recorded, region, donor_kind, item_kind, approval_level, currency);
+CREATE INDEX aid_item_status_change_item_date ON aid_item_status_change (item_id, changed_on);
