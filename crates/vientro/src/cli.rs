@@ -475,11 +475,11 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&cli.database_url).await?;
             if demo {
                 let summary = vientro_services::demo::load(&Services::new(db.clone())).await.map_err(user_error)?;
-                say!(
-                    "demo mode: demonstration data {} ({} aid items)",
-                    if summary.already_loaded { "already present" } else { "loaded" },
-                    summary.items
-                );
+                if summary.already_loaded {
+                    say!("demo mode: the demonstration data is already in this database");
+                } else {
+                    say!("demo mode: demonstration data loaded ({} aid items)", summary.items);
+                }
             }
             let app = vientro_web::router(Services::new(db.clone()));
             let listener =
