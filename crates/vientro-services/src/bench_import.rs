@@ -142,7 +142,7 @@ pub fn render_import_timings(machine: &str, activities: usize, seed: u64, timing
             s,
             "File: {:.1} MB; `xmllint --stream --noout`: {}  ",
             t.file_bytes as f64 / 1e6,
-            t.xmllint.map_or_else(|| "not measured (xmllint missing)".to_owned(), |x| seconds(x))
+            t.xmllint.map_or_else(|| "not measured (xmllint missing)".to_owned(), seconds)
         );
     }
     let _ = writeln!(

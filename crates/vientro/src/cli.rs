@@ -70,6 +70,9 @@ enum Command {
     /// Measure: generate a large synthetic data set and time every report the product offers.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Generate synthetic files for load tests (invented data: never publish or import them into real records).
+    #[command(subcommand)]
+    Gen(GenCommand),
     /// Load the demonstration data (real Viet Nam IATI activities and an illustrative set, "minh họa").
     Demo,
     /// Any figure: measures grouped by dimensions, filtered, for a period or a date.
@@ -227,7 +230,40 @@ pub(crate) struct SheetArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum GenCommand {
+    /// A deterministic IATI 2.03 activity file that validates against the schema: invented NGO activities in
+    /// Viet Nam with participants, sectors, locations, about 8 transactions and 2 budgets each.
+    Iati {
+        /// Activities to write.
+        #[arg(long, default_value_t = 10_000)]
+        activities: usize,
+        /// Seed: the same seed and count give the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the file.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum BenchCommand {
+    /// Generate an IATI file, time `xmllint --stream` on it, then import it into a new SQLite file (and an empty
+    /// PostgreSQL database when given); prints a Markdown table with the machine it ran on.
+    Import {
+        /// Activities to generate.
+        #[arg(long, default_value_t = 10_000)]
+        activities: usize,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Folder for the generated file and SQLite database (both deleted afterwards).
+        #[arg(long, default_value_os_t = std::env::temp_dir())]
+        dir: std::path::PathBuf,
+        /// Also import into this PostgreSQL database, which must hold no aid items.
+        #[arg(long)]
+        postgres_url: Option<String>,
+    },
     /// Generate items and flows into a new SQLite file (and an empty PostgreSQL database when given), then time
     /// each report; prints Markdown tables with the machine they ran on.
     Reports {
@@ -432,6 +468,32 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench(BenchCommand::Reports { items, flows_per_item, runs, dir, postgres_url }) => {
             bench_reports(items, flows_per_item, runs, &dir, postgres_url.as_deref()).await?;
+        }
+        Command::Bench(BenchCommand::Import { activities, seed, dir, postgres_url }) => {
+            let file = dir.join(format!("vientro-bench-import-{}-{activities}.xml", std::process::id()));
+            let result = bench_import(activities, seed, &file, postgres_url.as_deref()).await;
+            let _ = std::fs::remove_file(&file);
+            result?;
+        }
+        Command::Gen(GenCommand::Iati { activities, seed, out }) => {
+            // Written beside the target and renamed at the end, so a failed run leaves no half file.
+            let part = out.with_extension("xml.part");
+            let stats = write_generated_iati(activities, seed, &part);
+            let stats = match stats {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&part);
+                    return Err(e);
+                }
+            };
+            std::fs::rename(&part, &out)?;
+            say!(
+                "{} activities, {} transactions ({:.1} MB, seed {seed}) written to {}",
+                stats.activities,
+                stats.transactions,
+                stats.bytes as f64 / 1e6,
+                out.display()
+            );
         }
         Command::Demo => {
             let db = open(&cli.database_url).await?;
@@ -723,5 +785,70 @@ async fn bench_reports(
     if let [a, b] = results.as_slice() {
         say!("{}", render_comparison((a.0, &a.1), (b.0, &b.1)));
     }
+    Ok(())
+}
+
+/// Writes a generated IATI file to `path` and syncs it.
+fn write_generated_iati(
+    activities: usize,
+    seed: u64,
+    path: &std::path::Path,
+) -> anyhow::Result<vientro_interchange::iati::generate::GenerateStats> {
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+    );
+    let stats = vientro_interchange::iati::generate::generate(activities, seed, &mut file)?;
+    file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    Ok(stats)
+}
+
+/// Generates `file`, then imports it on each backend and prints the timings; `--database-url` is not used
+/// (the bench makes its own SQLite database). The caller deletes `file`.
+async fn bench_import(
+    activities: usize,
+    seed: u64,
+    file: &std::path::Path,
+    postgres_url: Option<&str>,
+) -> anyhow::Result<()> {
+    use vientro_services::bench::machine_description;
+    use vientro_services::bench_import::{self as bench, render_import_timings, time_xmllint_stream};
+    let stats = write_generated_iati(activities, seed, file)?;
+    eprintln!("generated {} activities ({:.1} MB) in {}", stats.activities, stats.bytes as f64 / 1e6, file.display());
+    let xmllint = time_xmllint_stream(file);
+    if xmllint.is_none() {
+        eprintln!(
+            "xmllint is not installed: the ratio to the bare parse is not measured (apt-get install libxml2-utils)"
+        );
+    }
+    let opts = vientro_services::iati_import::ImportOptions { actor: cli_actor(), ..Default::default() };
+    let mut timings = Vec::new();
+
+    let path = file.with_extension("sqlite");
+    let db = open(&format!("sqlite://{}", path.display())).await?;
+    let timing = bench::bench_import(&db, file, &opts, xmllint).await;
+    db.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    timings.push(timing.map_err(user_error)?);
+
+    if let Some(pg) = postgres_url {
+        let db = open(pg).await?;
+        let existing: Option<vientro_store::db::Scalar> = vientro_store::Exec::fetch_optional(
+            &mut db.clone(),
+            vientro_store::Stmt::new("SELECT COUNT(*) FROM aid_item"),
+        )
+        .await?;
+        if existing.is_some_and(|n| n.0 > 0) {
+            db.close().await;
+            anyhow::bail!(
+                "the PostgreSQL database already holds aid items; give an empty one (createdb vientro_bench)"
+            );
+        }
+        let timing = bench::bench_import(&db, file, &opts, xmllint).await;
+        db.close().await;
+        timings.push(timing.map_err(user_error)?);
+    }
+    say!("{}", render_import_timings(&machine_description(), activities, seed, &timings));
     Ok(())
 }

@@ -55,8 +55,7 @@ pub fn generate(activities: usize, seed: u64, out: &mut impl Write) -> Result<Ge
         let publishers: Vec<Publisher> = (0..PUBLISHERS).map(|i| Publisher::new(i, &mut rng)).collect();
         let partners: Vec<OrgRef> = (0..PARTNERS.len()).map(|i| partner(i, &mut rng)).collect();
         let sectors: Vec<&str> = dac_sectors().iter().filter(|s| !s.withdrawn).map(|s| s.name_en.as_str()).collect();
-        let codes: Vec<String> =
-            dac_sectors().iter().filter(|s| !s.withdrawn).map(|s| s.code.to_string()).collect();
+        let codes: Vec<String> = dac_sectors().iter().filter(|s| !s.withdrawn).map(|s| s.code.to_string()).collect();
         let mut writer = ActivityWriter::start(&mut counted, Some(GENERATED))?;
         for n in 0..activities {
             // One generator per activity, derived from the seed and the position, so an activity does not
@@ -186,7 +185,7 @@ fn partner(i: usize, rng: &mut SplitMix64) -> OrgRef {
     let (name, org_type) = PARTNERS[i % PARTNERS.len()];
     let place = rng.pick(PLACES).0;
     // Half the partners carry an identifier, as in real files, where local partners often have none.
-    let reference = (i % 2 == 0).then(|| format!("VN-MST-{:010}", rng.below(10_000_000_000)));
+    let reference = i.is_multiple_of(2).then(|| format!("VN-MST-{:010}", rng.below(10_000_000_000)));
     OrgRef {
         reference,
         org_type: Some(org_type.to_owned()),
@@ -253,7 +252,13 @@ fn activity(
         .and_then(|d| d.pred_opt())
         .unwrap_or(start)
         .min(date(2024, 12, 31));
-    let status = if end < date(2024, 6, 30) { "4" } else if end < date(2024, 12, 31) { "3" } else { "2" };
+    let status = if end < date(2024, 6, 30) {
+        "4"
+    } else if end < date(2024, 12, 31) {
+        "3"
+    } else {
+        "2"
+    };
 
     let mut participating_orgs = vec![ParticipatingOrg { org: publisher.org.clone(), role: Some("1".to_owned()) }];
     if rng.chance(40) {

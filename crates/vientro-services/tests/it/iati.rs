@@ -63,8 +63,12 @@ async fn export_to_file(db: &Db, name: &str) -> (PathBuf, usize) {
     (path, summary.activities)
 }
 
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+fn rand_suffix() -> String {
+    // The clock alone can repeat across the two backends' tests running at once; the counter cannot.
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{nanos}-{n}")
 }
 
 #[derive(sqlx::FromRow)]
@@ -425,6 +429,7 @@ async fn every_should_pass_file_imports_and_the_export_of_what_it_produced_valid
         .collect();
     assert!(files.len() > 200);
     let (mut as_is_skipped, mut with_activities, mut exported_valid) = (0, 0, 0);
+    let mut not_imported: Vec<String> = Vec::new();
     let mut invalid = Vec::new();
     for (n, file) in files.iter().enumerate() {
         let s = import(&db, std::slice::from_ref(file)).await;
@@ -449,6 +454,9 @@ async fn every_should_pass_file_imports_and_the_export_of_what_it_produced_valid
         let filled_file = write_temp("filled.xml", filled.as_bytes());
         let (fresh, pg) = fresh_like(&db).await;
         let s = import(&fresh, std::slice::from_ref(&filled_file)).await;
+        if s.imported == 0 {
+            not_imported.push(format!("{}: {}", file.display(), s.describe()));
+        }
         if s.imported > 0 {
             with_activities += 1;
             let (out, _) = export_to_file(&fresh, "should-pass").await;
@@ -471,6 +479,7 @@ async fn every_should_pass_file_imports_and_the_export_of_what_it_produced_valid
         invalid.len()
     );
     assert!(invalid.is_empty(), "{}", invalid.join("\n"));
+    assert!(not_imported.is_empty(), "{}", not_imported.join("\n"));
     assert_eq!(with_activities, files.len());
 }
 

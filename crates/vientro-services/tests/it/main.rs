@@ -6,6 +6,7 @@
 
 mod aid_items;
 mod bench;
+mod bench_import;
 mod demo_figures;
 mod iati;
 mod organisations;
