@@ -5,6 +5,7 @@
 //! percentage splits and the validation errors that name the offending field. It must not touch a database,
 //! a file system (vendored data is compiled in) or the network: every function here is deterministic.
 
+pub mod access;
 pub mod admin_units;
 pub mod aid_item;
 pub mod certificate;
