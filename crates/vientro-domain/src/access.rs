@@ -6,6 +6,7 @@
 //! This module decides; it must not look anything up: the caller describes the record with [`Resource`].
 
 use crate::admin_units::ProvinceCode;
+use crate::aid_item::AidStatus;
 use crate::error::ValidationError;
 use crate::ids::OrganisationId;
 
@@ -152,6 +153,22 @@ pub fn can(who: &Principal, action: Action, what: &Resource) -> bool {
     }
 }
 
+/// The action a move to `to` needs: the decisions of the appraisal (taking a dossier into appraisal,
+/// returning it, escalating, approving, rejecting, revoking) need [`Action::Approve`]; every other step
+/// (submitting, starting, completing, closing) is part of managing the item and needs [`Action::Edit`].
+pub fn action_for_transition(to: AidStatus) -> Action {
+    match to {
+        AidStatus::UnderAppraisal
+        | AidStatus::ReturnedForSupplement
+        | AidStatus::EscalatedToCentral
+        | AidStatus::Appraised
+        | AidStatus::Approved
+        | AidStatus::Rejected
+        | AidStatus::Revoked => Action::Approve,
+        _ => Action::Edit,
+    }
+}
+
 /// What a list query must keep for a reader: the one scope filter every list applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadScope {
@@ -267,6 +284,14 @@ mod tests {
         assert_eq!(Principal::user(Role::ProvinceOfficer, None, None).unwrap_err().field, "province");
         assert_eq!(Principal::user(Role::NgoReporter, None, None).unwrap_err().field, "organisation");
         assert_eq!(Role::parse("auditor").unwrap_err().code, "error-role-unknown");
+    }
+
+    #[test]
+    fn appraisal_decisions_need_approval_rights_and_the_other_steps_editing_rights() {
+        assert_eq!(action_for_transition(AidStatus::Approved), Action::Approve);
+        assert_eq!(action_for_transition(AidStatus::UnderAppraisal), Action::Approve);
+        assert_eq!(action_for_transition(AidStatus::Submitted), Action::Edit);
+        assert_eq!(action_for_transition(AidStatus::Closed), Action::Edit);
     }
 
     #[test]

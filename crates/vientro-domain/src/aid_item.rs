@@ -417,7 +417,7 @@ pub struct DecisionRate {
 }
 
 /// A donor as entered: organisation id and percentage (empty = 100 % for a single donor).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct DonorInput {
     /// The donor's id.
     pub organisation: i64,
@@ -426,7 +426,7 @@ pub struct DonorInput {
 }
 
 /// A sector as entered.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SectorInput {
     /// DAC code or national sector.
     pub sector: String,
@@ -435,7 +435,7 @@ pub struct SectorInput {
 }
 
 /// A location as entered: province (code or name) and optionally district and commune codes or names.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationInput {
     /// Province code or name.
     pub province: String,
@@ -450,7 +450,7 @@ pub struct LocationInput {
 }
 
 /// An aid item as entered.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AidItemInput {
     /// Local code.
     pub code: Option<String>,

@@ -19,6 +19,15 @@ pub enum ServiceError {
     /// The input broke one or more rules; nothing was written.
     #[error("{0}")]
     Invalid(ValidationErrors),
+    /// The credentials were wrong, or the session or token is not (or no longer) valid.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Too many failed logins; try again later.
+    #[error("too many failed logins; wait {minutes} minutes and try again")]
+    Throttled {
+        /// How long to wait.
+        minutes: i64,
+    },
     /// Someone else changed the record since it was read.
     #[error("{0}")]
     Conflict(String),

@@ -6,17 +6,22 @@
 //! (web pages, JSON API, CLI) calls these functions, so a rule is enforced the same way everywhere. It must
 //! not render anything or know about HTTP.
 
+pub mod accounts;
 pub mod aid_items;
 pub mod bench;
 pub mod bench_import;
 pub mod briefing;
 pub mod demo;
+pub mod directory;
 pub mod error;
 pub mod iati_export;
 pub mod iati_import;
 pub mod organisations;
 pub mod rates;
 pub mod reports;
+pub mod scoped_items;
+pub mod scoped_reports;
+pub mod search;
 pub mod sheet_import;
 
 pub use error::ServiceError;

@@ -24,6 +24,8 @@ pub struct AidItemRow {
     pub title: String,
     /// English title.
     pub title_en: Option<String>,
+    /// Description.
+    pub description: Option<String>,
     /// Kind code.
     pub kind: String,
     /// The item this one supplements.
@@ -50,21 +52,36 @@ pub struct AidItemRow {
     pub start_date: Option<NaiveDate>,
     /// End.
     pub end_date: Option<NaiveDate>,
+    /// Beneficiaries from ethnic minorities.
+    pub beneficiaries_ethnic_minority: Option<i64>,
+    /// Women beneficiaries.
+    pub beneficiaries_women: Option<i64>,
+    /// Child beneficiaries.
+    pub beneficiaries_children: Option<i64>,
+    /// Beneficiaries with disabilities.
+    pub beneficiaries_disabled: Option<i64>,
+    /// Poor households reached.
+    pub beneficiaries_poor_households: Option<i64>,
+    /// Where it was imported from.
+    pub imported_from: Option<String>,
     /// Illustrative demo record.
     pub illustrative: bool,
     /// Visible to the public.
     pub published: bool,
     /// Version.
     pub version: i64,
+    /// When it was archived (archived items are kept, never deleted).
+    pub archived_at: Option<DateTime<Utc>>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, code, iati_identifier, title, title_en, kind, supplements_item_id, managing_agency_id, project_owner_id, \
+pub(crate) const COLUMNS: &str = "id, code, iati_identifier, title, title_en, description, kind, supplements_item_id, managing_agency_id, project_owner_id, \
     status, legal_basis, approval_decision_number, approval_decision_date, approval_level, decision_currency_per_usd, \
-    decision_vnd_per_usd, start_date, end_date, illustrative, published, version, created_at, updated_at";
+    decision_vnd_per_usd, start_date, end_date, beneficiaries_ethnic_minority, beneficiaries_women, beneficiaries_children, \
+    beneficiaries_disabled, beneficiaries_poor_households, imported_from, illustrative, published, version, archived_at, created_at, updated_at";
 
 /// A donor of an item as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
@@ -173,6 +190,18 @@ pub async fn insert(
         )
         .await
         .map_err(StoreError::on_constraint)?;
+    insert_parts(ex, id, item).await?;
+    let note = match &item.imported_from {
+        Some(source) => format!("imported from {source}; no Vietnamese approval decision is recorded"),
+        None => "recorded".to_owned(),
+    };
+    insert_status_change(ex, id, None, item.status, recorded_on, actor, Some(&note), now).await?;
+    Ok(AidItemId(id))
+}
+
+/// Inserts an item's donors, sectors and locations (a new item's, or an edited item's after the old parts
+/// were deleted).
+pub(crate) async fn insert_parts(ex: &mut impl Exec, id: i64, item: &NewAidItem) -> Result<(), StoreError> {
     for d in &item.donors {
         ex.execute(
             Stmt::new("INSERT INTO aid_item_donor (item_id, organisation_id, share_bp) VALUES ($1, $2, $3)")
@@ -211,12 +240,7 @@ pub async fn insert(
         )
         .await?;
     }
-    let note = match &item.imported_from {
-        Some(source) => format!("imported from {source}; no Vietnamese approval decision is recorded"),
-        None => "recorded".to_owned(),
-    };
-    insert_status_change(ex, id, None, item.status, recorded_on, actor, Some(&note), now).await?;
-    Ok(AidItemId(id))
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

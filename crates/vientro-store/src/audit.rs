@@ -198,3 +198,22 @@ pub async fn history(ex: &mut impl Exec, entity: &str, entity_id: i64) -> Result
     )
     .await
 }
+
+/// The most recent entries of the whole log, newest first, optionally of one actor.
+pub async fn recent(
+    ex: &mut impl Exec,
+    actor: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    ex.fetch_all(
+        Stmt::new(
+            "SELECT id, occurred_at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash \
+             FROM audit_event WHERE ($1 IS NULL OR actor = $1) ORDER BY id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(actor)
+        .bind(limit)
+        .bind(offset),
+    )
+    .await
+}

@@ -49,6 +49,7 @@ pub enum StoreError {
 
 /// The user-facing meaning of each named constraint in the migrations: (constraint name, field, code, message).
 const CONSTRAINTS: &[(&str, &str, &str, &str)] = &[
+    ("app_user_username_key", "username", "error-username-taken", "a user with this name already exists"),
     (
         "organisation_name_kind_key",
         "name",
@@ -113,6 +114,7 @@ fn sqlite_unique_hit(text: &str, constraint: &str) -> bool {
             "province_registration.organisation_id, province_registration.province_code, province_registration.year"
         }
         "aid_item_code_key" => "aid_item.code",
+        "app_user_username_key" => "app_user.username",
         "aid_item_iati_identifier_key" => "aid_item.iati_identifier",
         "exchange_rate_key" => "exchange_rate.currency, exchange_rate.period_kind, exchange_rate.period_start",
         _ => return false,

@@ -5,6 +5,8 @@
 //! decide permissions: it stores what the domain has already validated, and the services layer decides
 //! who may do what and opens the transactions.
 
+pub mod accounts;
+pub mod aid_item_edits;
 pub mod aid_items;
 pub mod audit;
 pub mod certificates;
@@ -13,6 +15,7 @@ pub mod error;
 pub mod facts;
 pub mod flows;
 pub mod iati;
+pub mod listing;
 pub mod organisations;
 pub mod rates;
 pub mod reports;

@@ -28,16 +28,62 @@ pub(crate) struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from VIENTRO_PASSWORD or asked for on the terminal's standard input.
+    Add {
+        /// Login name.
+        username: String,
+        /// Role: admin, central, province_officer, province_approver, ngo_reporter, viewer.
+        #[arg(long)]
+        role: String,
+        /// Province (code or name) of a provincial role.
+        #[arg(long)]
+        province: Option<String>,
+        /// Organisation id of an NGO reporter.
+        #[arg(long)]
+        organisation: Option<i64>,
+        /// Name shown in pages.
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it (only its digest is stored; it cannot be shown again).
+    Create {
+        /// The user.
+        #[arg(long)]
+        user: String,
+        /// What it is for.
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
     /// Run the web application (creates and migrates the database first).
     Serve {
         /// Address and port to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
-        /// Start with demonstration data (not for production).
+        /// Start with demonstration data and demonstration users (not for production).
         #[arg(long)]
         demo: bool,
+        /// Send cookies without the Secure flag: only for plain-HTTP access from other machines on a
+        /// trusted network (browsers accept Secure cookies from http://localhost and http://127.0.0.1).
+        #[arg(long)]
+        insecure_cookies: bool,
     },
+    /// User accounts of the web application and the API.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens (for `Authorization: Bearer …`).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Create the database if needed and bring its schema up to date.
     Migrate,
     /// Administrative units: the 63 provinces before 1 July 2025 and the 34 after, with the crosswalk.
@@ -264,6 +310,19 @@ enum BenchCommand {
         #[arg(long)]
         postgres_url: Option<String>,
     },
+    /// Time the list pages, dashboards and API lists at scale: generate items into a SQLite file (or reuse
+    /// it when it already holds items), then render each page through the whole application.
+    Web {
+        /// Aid items to generate when the database is empty.
+        #[arg(long, default_value_t = 100_000)]
+        items: usize,
+        /// Timed requests per page (after one warm-up).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// The SQLite file to generate into or reuse (kept, so `scripts/load-test` can serve it).
+        #[arg(long)]
+        database: std::path::PathBuf,
+    },
     /// Generate items and flows into a new SQLite file (and an empty PostgreSQL database when given), then time
     /// each report; prints Markdown tables with the machine they ran on.
     Reports {
@@ -466,6 +525,9 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             std::fs::write(&out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
             say!("template written to {}", out.display());
         }
+        Command::Bench(BenchCommand::Web { items, runs, database }) => {
+            say!("{}", crate::bench_web::bench_web(items, runs, &database).await?);
+        }
         Command::Bench(BenchCommand::Reports { items, flows_per_item, runs, dir, postgres_url }) => {
             bench_reports(items, flows_per_item, runs, &dir, postgres_url.as_deref()).await?;
         }
@@ -527,23 +589,84 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let text = briefing?.to_text();
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }
+        Command::User(UserCommand::Add { username, role, province, organisation, display_name }) => {
+            let password = match std::env::var("VIENTRO_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprint!("password for {username}: ");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).context("cannot read the password")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let db = open(&cli.database_url).await?;
+            let input = vientro_services::accounts::UserInput {
+                username: username.clone(),
+                display_name,
+                password,
+                role,
+                province,
+                organisation,
+            };
+            let result = Services::new(db.clone()).add_user(&cli_actor(), &input).await;
+            db.close().await;
+            let id = result.map_err(user_error)?;
+            say!("user {username} created (id {id})");
+        }
+        Command::User(UserCommand::List) => {
+            let db = open(&cli.database_url).await?;
+            let mut handle = db.clone();
+            let users = vientro_store::accounts::users(&mut handle).await;
+            db.close().await;
+            for u in users? {
+                say!(
+                    "{:<16} {:<18} {:<4} {}",
+                    u.username,
+                    u.role,
+                    u.province_code.unwrap_or_default(),
+                    u.organisation_id.map(|o| o.to_string()).unwrap_or_default()
+                );
+            }
+        }
+        Command::Token(TokenCommand::Create { user, label }) => {
+            let db = open(&cli.database_url).await?;
+            let result = Services::new(db.clone()).create_token(&cli_actor(), &user, &label).await;
+            db.close().await;
+            let token = result.map_err(user_error)?;
+            println!("{token}");
+            eprintln!("API token for {user} created; use it as 'Authorization: Bearer <token>'. It is shown only now.");
+        }
         Command::Report(args) => {
             let db = open(&cli.database_url).await?;
             let result = report(&Services::new(db.clone()), &args).await;
             db.close().await;
             return result;
         }
-        Command::Serve { listen, demo } => {
+        Command::Serve { listen, demo, insecure_cookies } => {
             let db = open(&cli.database_url).await?;
-            if demo {
-                let summary = vientro_services::demo::load(&Services::new(db.clone())).await.map_err(user_error)?;
-                if summary.already_loaded {
-                    say!("demo mode: the demonstration data is already in this database");
-                } else {
-                    say!("demo mode: demonstration data loaded ({} aid items)", summary.items);
+            let loading = if demo {
+                // The server answers at once; the demonstration data (one transaction, so readers see all of
+                // it or none) and the demonstration users arrive in the background a few seconds later.
+                say!(
+                    "demo users (password \"{}\"), ready once the demonstration data is in:",
+                    vientro_services::demo::users::DEMO_PASSWORD
+                );
+                for (name, what) in vientro_services::demo::users::DEMO_USERS {
+                    say!("  {name:<10} {what}");
                 }
-            }
-            let app = vientro_web::router(Services::new(db.clone()));
+                let services = Services::new(db.clone());
+                Some(tokio::spawn(async move {
+                    match load_demo_for_serve(&services).await {
+                        Ok(line) => say!("{line}"),
+                        Err(e) => eprintln!("vientro: the demonstration data could not be loaded: {e:#}"),
+                    }
+                }))
+            } else {
+                None
+            };
+            let options = vientro_web::Options { demo, secure_cookies: !insecure_cookies };
+            let app = vientro_web::app(Services::new(db.clone()), options)
+                .into_make_service_with_connect_info::<std::net::SocketAddr>();
             let listener =
                 tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
             let addr = listener.local_addr()?;
@@ -557,10 +680,25 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 })
                 .await
                 .context("the web server stopped with an error")?;
+            if let Some(task) = loading {
+                task.abort();
+            }
             db.close().await;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Loads the demonstration data, the VND rates after the vendored table and the demonstration users.
+async fn load_demo_for_serve(services: &Services) -> anyhow::Result<String> {
+    let summary = vientro_services::demo::load(services).await.map_err(user_error)?;
+    vientro_services::demo::users::ensure_demo_rates(services).await.map_err(user_error)?;
+    vientro_services::demo::users::ensure_demo_users(services).await.map_err(user_error)?;
+    Ok(if summary.already_loaded {
+        "demo mode: the demonstration data was already in this database; demo users ready".to_owned()
+    } else {
+        format!("demo mode: demonstration data loaded ({} aid items); demo users ready", summary.items)
+    })
 }
 
 /// Turns a services error into a message for the person at the terminal (field errors one per line).

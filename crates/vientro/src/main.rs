@@ -5,6 +5,7 @@
 //! name the field, and the process exits non-zero. This file must not hold business rules: it parses
 //! arguments and calls the services layer.
 
+mod bench_web;
 mod cli;
 mod render;
 

@@ -7,6 +7,7 @@
 //! included, which is not the sum of the rows for distinct counts).
 
 mod comma_separated;
+mod json_rows;
 mod xlsx;
 
 use chrono::{DateTime, Utc};
@@ -15,6 +16,7 @@ use vientro_domain::money::CurrencyCode;
 use vientro_domain::report::{Cell, Dimension, Filter, Measure, ReportQuery};
 
 pub use comma_separated::to_csv;
+pub use json_rows::{cell_vi, money_decimal, to_json};
 pub use xlsx::to_xlsx;
 
 /// The language of headings, notes and the total row.

@@ -19,6 +19,7 @@ mod names;
 mod national;
 mod quang_ninh;
 mod real;
+pub mod users;
 
 use crate::{Actor, ServiceError, Services};
 

@@ -1,0 +1,167 @@
+//! The pages: every page renders for every role, forms create and edit, a stale edit shows the conflict
+//! page, search finds without diacritics, titles are escaped, Vietnamese by default and English on request.
+
+use axum::http::StatusCode;
+use vientro_store::Db;
+use vientro_store::on_both_backends;
+
+use crate::support::{TestApp, item};
+
+async fn every_page_renders_for_every_role(db: Db) {
+    let app = TestApp::new(db).await;
+    let id = app.cao_bang_item.0;
+    let org = app.ngo_a.0;
+    let pages = [
+        "/dashboard/national".to_owned(),
+        "/dashboard/national?year=2026".to_owned(),
+        "/dashboard/national?year=2021".to_owned(),
+        "/dashboard/province/04".to_owned(),
+        "/aid-items".to_owned(),
+        "/aid-items?province=04&status=draft&kind=project&year=2026&q=tram".to_owned(),
+        format!("/aid-items/{}", app.cao_bang_published.0),
+        "/approvals".to_owned(),
+        "/organisations".to_owned(),
+        format!("/organisations/{org}"),
+        "/certificates".to_owned(),
+        "/reports".to_owned(),
+        "/reports?measures=committed_usd&measures=disbursed_usd&by=year&by=province".to_owned(),
+        "/admin-units?q=cu+le".to_owned(),
+        "/search?q=duc+long".to_owned(),
+    ];
+    for user in ["admin", "central", "caobang", "approver", "ngo", "viewer"] {
+        let mut browser = app.browser(user).await;
+        for page in &pages {
+            let reply = browser.get(page).await;
+            assert_eq!(reply.status, StatusCode::OK, "{user} GET {page}: {}", &reply.body[..reply.body.len().min(400)]);
+            assert!(reply.body.contains("<html lang=\"vi\">"), "Vietnamese by default");
+        }
+    }
+    let mut caobang = app.browser("caobang").await;
+    assert_eq!(caobang.get(&format!("/aid-items/{id}")).await.status, StatusCode::OK);
+    assert_eq!(caobang.get(&format!("/aid-items/{id}/edit")).await.status, StatusCode::OK);
+    assert_eq!(caobang.get("/aid-items/new").await.status, StatusCode::OK);
+    let mut admin = app.browser("admin").await;
+    for page in ["/users", "/audit"] {
+        assert_eq!(admin.get(page).await.status, StatusCode::OK, "{page}");
+        assert_eq!(caobang.get(page).await.status, StatusCode::FORBIDDEN, "{page} is for administrators");
+    }
+}
+
+async fn an_officer_creates_an_item_with_the_form_and_adds_flows(db: Db) {
+    let app = TestApp::new(db).await;
+    let mut caobang = app.browser("caobang").await;
+    let csrf = caobang.csrf("/aid-items/new").await;
+    let donor = app.ngo_a.0.to_string();
+    let created = caobang
+        .form(
+            "/aid-items",
+            &[
+                ("csrf", &csrf),
+                ("title", "Nhà văn hóa bản Khuổi"),
+                ("kind", "project"),
+                ("donor", &donor),
+                ("sector", "vn:culture_sport"),
+                ("province", "04"),
+                ("start_date", "01/03/2026"),
+                ("end_date", "28/02/2027"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let location = created.headers["location"].to_str().unwrap().to_owned();
+    let path = location.split('?').next().unwrap().to_owned();
+    for (kind, amount) in [("commitment", "12.000"), ("disbursement", "5000")] {
+        let flow = caobang
+            .form(
+                &format!("{path}/flows"),
+                &[
+                    ("csrf", &csrf),
+                    ("kind", kind),
+                    ("stage", "planned"),
+                    ("date", "15/03/2026"),
+                    ("amount", amount),
+                    ("currency", "USD"),
+                ],
+            )
+            .await;
+        assert_eq!(flow.status, StatusCode::SEE_OTHER, "{}", flow.body);
+    }
+    let page = caobang.get(&path).await;
+    assert!(page.body.contains("Nhà văn hóa bản Khuổi") && page.body.contains("12.000") && page.body.contains("5.000"));
+    let bad =
+        caobang.form("/aid-items", &[("csrf", &csrf), ("title", ""), ("kind", "project"), ("province", "04")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "a bad form comes back with its errors");
+    assert!(bad.body.contains("class=\"errors\""));
+}
+
+async fn a_stale_edit_shows_both_versions_and_overwrites_nothing(db: Db) {
+    let app = TestApp::new(db).await;
+    let id = app.cao_bang_item.0;
+    let mut first = app.browser("caobang").await;
+    let mut second = app.browser("central").await;
+    let csrf1 = first.csrf(&format!("/aid-items/{id}/edit")).await;
+    let csrf2 = second.csrf(&format!("/aid-items/{id}/edit")).await;
+    let save = |title: &'static str| [("title", title), ("kind", "project"), ("version", "1")];
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", &csrf2)];
+    fields.extend(save("Bản của trung ương"));
+    assert_eq!(second.form(&format!("/aid-items/{id}"), &fields).await.status, StatusCode::SEE_OTHER);
+    let mut fields: Vec<(&str, &str)> = vec![("csrf", &csrf1)];
+    fields.extend(save("Bản của tỉnh"));
+    let conflict = first.form(&format!("/aid-items/{id}"), &fields).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    assert!(
+        conflict.body.contains("Bản của tỉnh") && conflict.body.contains("Bản của trung ương"),
+        "both versions are shown"
+    );
+    assert_eq!(app.services.aid_item(app.cao_bang_item).await.unwrap().title, "Bản của trung ương");
+}
+
+async fn a_title_with_markup_is_shown_as_text(db: Db) {
+    let app = TestApp::new(db).await;
+    let id = item(&app.services, "<script>alert(1)</script>", "04", app.ngo_a, true).await;
+    let mut public = app.anonymous();
+    for path in [format!("/aid-items/{}", id.0), "/aid-items".to_owned(), "/search?q=alert".to_owned()] {
+        let page = public.get(&path).await;
+        assert!(!page.body.contains("<script>alert(1)</script>"), "{path} must escape the title");
+        assert!(
+            page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || page.body.contains("&#60;script&#62;"),
+            "{path} shows it as text"
+        );
+    }
+}
+
+async fn search_finds_places_organisations_and_items_without_diacritics(db: Db) {
+    let app = TestApp::new(db).await;
+    let mut central = app.browser("central").await;
+    let places = central.get("/search?q=bac+kan").await;
+    assert!(places.body.contains("Bắc Kạn"), "bac kan finds Bắc Kạn");
+    let da_nang = central.get("/search?q=da+nang").await;
+    assert!(da_nang.body.contains("Thành phố Đà Nẵng"), "da nang finds the city");
+    assert!(da_nang.body.contains("Đà Nẵng Children Fund"), "and the organisation");
+    let items = central.get("/search?q=truong+hoc+trang+dinh").await;
+    assert!(items.body.contains("Trường học Tràng Định"));
+    let people = central.get("/search?q=caobang").await;
+    assert!(people.body.contains("search-people"), "central staff find people");
+}
+
+async fn english_is_a_switch_and_vietnamese_the_default(db: Db) {
+    let app = TestApp::new(db).await;
+    let mut browser = app.browser("caobang").await;
+    let vi = browser.get("/aid-items").await;
+    assert!(vi.body.contains("Dự án, phi dự án"));
+    let switched = browser.get("/lang/en?back=/aid-items").await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    let en = browser.get("/aid-items").await;
+    assert!(en.body.contains("<html lang=\"en\">") && en.body.contains("Aid items"));
+    let outside = browser.get("/lang/vi?back=https://evil.example/").await;
+    assert_eq!(outside.headers["location"], "/", "the switch never redirects off-site");
+}
+
+on_both_backends!(
+    every_page_renders_for_every_role,
+    an_officer_creates_an_item_with_the_form_and_adds_flows,
+    a_stale_edit_shows_both_versions_and_overwrites_nothing,
+    a_title_with_markup_is_shown_as_text,
+    search_finds_places_organisations_and_items_without_diacritics,
+    english_is_a_switch_and_vietnamese_the_default,
+);
