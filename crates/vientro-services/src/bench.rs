@@ -931,7 +931,7 @@ impl Spec {
     /// Runs the report once; the number of rows, provinces or paragraphs it gave.
     async fn run(&self, services: &Services) -> Result<usize, ServiceError> {
         Ok(match &self.job {
-            Job::Report(q) => services.report(q).await?.rows.len(),
+            Job::Report(q) => services.compute_report(q).await?.rows.len(),
             Job::Rank(q) => services.rank_provinces(q).await?.len(),
             Job::Briefing { province, from, to } => {
                 services.briefing(province, *from, *to, BriefingLang::Vi).await?.paragraphs.len()

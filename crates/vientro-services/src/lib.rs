@@ -18,6 +18,7 @@ pub mod iati_export;
 pub mod iati_import;
 pub mod organisations;
 pub mod rates;
+pub mod report_cache;
 pub mod reports;
 pub mod scoped_items;
 pub mod scoped_reports;
@@ -51,12 +52,13 @@ impl Actor {
 #[derive(Debug, Clone)]
 pub struct Services {
     db: Db,
+    report_cache: report_cache::ReportCache,
 }
 
 impl Services {
     /// Services over a connected, migrated database.
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self { db, report_cache: report_cache::ReportCache::default() }
     }
 
     /// The database (for read models such as reports that live in the store).

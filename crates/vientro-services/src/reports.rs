@@ -193,8 +193,20 @@ impl Services {
         Ok(rows)
     }
 
-    /// Runs a report: rows grouped by the query's dimensions and the total over everything filtered.
+    /// Runs a report: rows grouped by the query's dimensions and the total over everything filtered. A
+    /// result is remembered until the next recorded change (`report_cache`).
     pub async fn report(&self, query: &ReportQuery) -> Result<ReportResult, ServiceError> {
+        let version = vientro_store::audit::appends(&mut self.db.clone()).await?;
+        if let Some(hit) = self.report_cache.get(query, version) {
+            return Ok(hit);
+        }
+        let result = self.compute_report(query).await?;
+        self.report_cache.put(query, version, &result);
+        Ok(result)
+    }
+
+    /// Computes a report from the records, without the cache.
+    pub async fn compute_report(&self, query: &ReportQuery) -> Result<ReportResult, ServiceError> {
         let filters = self.resolve_filters(query).await?;
         let rows = self.rows_for(query, &query.by, &filters).await?;
         // Sums add up across rows (ADR 0003: a total never changes with the grouping), so a report of sums

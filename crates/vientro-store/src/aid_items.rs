@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use vientro_domain::aid_item::{AidStatus, Approval, NewAidItem};
 use vientro_domain::ids::AidItemId;
 
-use crate::db::{Exec, ExecExt, Stmt};
+use crate::db::{Exec, ExecExt, Stmt, Value};
 use crate::error::StoreError;
 
 /// An aid item as stored (without its parts).
@@ -146,50 +146,27 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<AidItemId, StoreError> {
     let approval = item.approval.as_ref();
-    let rate = item.decision_rate.as_ref();
-    let b = &item.beneficiaries;
-    let id = ex
-        .insert_returning_id(
-            Stmt::new(
-                "INSERT INTO aid_item (code, iati_identifier, title, title_en, description, kind, supplements_item_id, \
-                 managing_agency_id, project_owner_id, status, legal_basis, approval_decision_number, approval_decision_date, \
-                 approval_level, decision_currency_per_usd, decision_vnd_per_usd, start_date, end_date, \
-                 beneficiaries_ethnic_minority, beneficiaries_women, beneficiaries_children, beneficiaries_disabled, \
-                 beneficiaries_poor_households, search_text, illustrative, published, imported_from, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-                 $23, $24, $25, $26, $27, 1, $28, $28) RETURNING id",
-            )
-            .bind(item.code.clone())
-            .bind(item.iati_identifier.clone())
-            .bind(item.title.as_str())
-            .bind(item.title_en.clone())
-            .bind(item.description.clone())
-            .bind(item.kind.as_str())
-            .bind(item.supplements.map(|s| s.0))
-            .bind(item.managing_agency.map(|o| o.0))
-            .bind(item.project_owner.map(|o| o.0))
-            .bind(item.status.as_str())
-            .bind(item.legal_basis.as_str())
-            .bind(approval.map(|a| a.decision_number.clone()))
-            .bind(approval.map(|a| a.decision_date))
-            .bind(approval.map(|a| a.level.as_str()))
-            .bind(rate.and_then(|r| r.currency_per_usd).map(|d| d.to_string()))
-            .bind(rate.map(|r| r.vnd_per_usd.to_string()))
-            .bind(item.start_date)
-            .bind(item.end_date)
-            .bind(b.ethnic_minority)
-            .bind(b.women)
-            .bind(b.children)
-            .bind(b.disabled)
-            .bind(b.poor_households)
-            .bind(item.search_text())
-            .bind(item.illustrative)
-            .bind(item.published)
-            .bind(item.imported_from.clone())
-            .bind(now),
-        )
-        .await
-        .map_err(StoreError::on_constraint)?;
+    let mut columns = content_columns(item);
+    columns.extend([
+        ("status", Value::from(item.status.as_str())),
+        ("approval_decision_number", Value::from(approval.map(|a| a.decision_number.clone()))),
+        ("approval_decision_date", Value::from(approval.map(|a| a.decision_date))),
+        ("approval_level", Value::from(approval.map(|a| a.level.as_str()))),
+        ("illustrative", Value::from(item.illustrative)),
+        ("imported_from", Value::from(item.imported_from.clone())),
+        ("version", Value::from(1_i64)),
+        ("created_at", Value::from(now)),
+        ("updated_at", Value::from(now)),
+    ]);
+    let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    let stmt = Stmt::new(format!(
+        "INSERT INTO aid_item ({}) VALUES ({}) RETURNING id",
+        names.join(", "),
+        placeholders.join(", ")
+    ));
+    let stmt = columns.into_iter().fold(stmt, |stmt, (_, value)| stmt.bind(value));
+    let id = ex.insert_returning_id(stmt).await.map_err(StoreError::on_constraint)?;
     insert_parts(ex, id, item).await?;
     let note = match &item.imported_from {
         Some(source) => format!("imported from {source}; no Vietnamese approval decision is recorded"),
@@ -197,6 +174,36 @@ pub async fn insert(
     };
     insert_status_change(ex, id, None, item.status, recorded_on, actor, Some(&note), now).await?;
     Ok(AidItemId(id))
+}
+
+/// The columns an item's content fills, with their values: what a new item is written with and what an
+/// edit replaces (the status, the approval decision and the bookkeeping columns are not content).
+pub(crate) fn content_columns(item: &NewAidItem) -> Vec<(&'static str, Value)> {
+    let rate = item.decision_rate.as_ref();
+    let b = &item.beneficiaries;
+    vec![
+        ("code", Value::from(item.code.clone())),
+        ("iati_identifier", Value::from(item.iati_identifier.clone())),
+        ("title", Value::from(item.title.as_str())),
+        ("title_en", Value::from(item.title_en.clone())),
+        ("description", Value::from(item.description.clone())),
+        ("kind", Value::from(item.kind.as_str())),
+        ("supplements_item_id", Value::from(item.supplements.map(|s| s.0))),
+        ("managing_agency_id", Value::from(item.managing_agency.map(|o| o.0))),
+        ("project_owner_id", Value::from(item.project_owner.map(|o| o.0))),
+        ("legal_basis", Value::from(item.legal_basis.as_str())),
+        ("decision_currency_per_usd", Value::from(rate.and_then(|r| r.currency_per_usd).map(|d| d.to_string()))),
+        ("decision_vnd_per_usd", Value::from(rate.map(|r| r.vnd_per_usd.to_string()))),
+        ("start_date", Value::from(item.start_date)),
+        ("end_date", Value::from(item.end_date)),
+        ("beneficiaries_ethnic_minority", Value::from(b.ethnic_minority)),
+        ("beneficiaries_women", Value::from(b.women)),
+        ("beneficiaries_children", Value::from(b.children)),
+        ("beneficiaries_disabled", Value::from(b.disabled)),
+        ("beneficiaries_poor_households", Value::from(b.poor_households)),
+        ("search_text", Value::from(item.search_text())),
+        ("published", Value::from(item.published)),
+    ]
 }
 
 /// Inserts an item's donors, sectors and locations (a new item's, or an edited item's after the old parts

@@ -217,3 +217,12 @@ pub async fn recent(
     )
     .await
 }
+
+/// How many entries have ever been appended: it changes with every recorded change, so it tells a cache
+/// whether anything changed since it computed something.
+pub async fn appends(ex: &mut impl Exec) -> Result<i64, StoreError> {
+    let row: crate::db::Scalar =
+        crate::db::ExecExt::fetch_one(ex, Stmt::new("SELECT appends FROM audit_head WHERE id = 1"), "audit head")
+            .await?;
+    Ok(row.0)
+}

@@ -140,6 +140,43 @@ async fn the_reports_endpoint_gives_the_rows_the_cli_gives(db: Db) {
     assert_eq!(bad.json()["errors"][0]["field"], "measures");
 }
 
+async fn a_remembered_report_is_recomputed_after_a_change(db: Db) {
+    let app = TestApp::new(db).await;
+    let mut central = app.api("central").await;
+    let path = "/api/v1/reports?measures=committed_usd&where=province=04";
+    let total = |rows: serde_json::Value| {
+        rows.as_array().and_then(|r| r.first()).map(|r| r["committed_usd"].as_f64().unwrap_or(0.0)).unwrap_or(0.0)
+    };
+    let before = total(central.get(path).await.json());
+    assert_eq!(total(central.get(path).await.json()), before, "asked twice, same figure");
+    let id = app.cao_bang_item.0;
+    let mut version = 1;
+    for (to, extra) in [
+        ("submitted", serde_json::json!({})),
+        ("under_appraisal", serde_json::json!({})),
+        (
+            "approved",
+            serde_json::json!({ "decision_number": "7/QĐ-UBND", "decision_date": "2026-02-01", "approval_level": "province" }),
+        ),
+    ] {
+        let mut body = serde_json::json!({ "to": to, "version": version });
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let reply = central.json("POST", &format!("/api/v1/aid-items/{id}/status"), body).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        version = reply.json()["version"].as_i64().unwrap();
+    }
+    let flow = central
+        .json(
+            "POST",
+            &format!("/api/v1/aid-items/{id}/flows"),
+            serde_json::json!({ "kind": "commitment", "stage": "actual",
+            "date": "2026-02-02", "amount": "1000", "currency": "USD" }),
+        )
+        .await;
+    assert_eq!(flow.status, StatusCode::CREATED, "{}", flow.body);
+    assert_eq!(total(central.get(path).await.json()), before + 1000.0, "the change shows at once");
+}
+
 async fn the_openapi_document_lists_every_endpoint(db: Db) {
     let app = TestApp::new(db).await;
     let doc = app.anonymous().get("/api/v1/openapi.json").await.json();
@@ -170,6 +207,7 @@ on_both_backends!(
     a_patch_without_version_or_with_unknown_fields_is_a_problem_naming_the_field,
     items_are_created_listed_by_province_and_paginated,
     the_reports_endpoint_gives_the_rows_the_cli_gives,
+    a_remembered_report_is_recomputed_after_a_change,
     the_openapi_document_lists_every_endpoint,
     a_bad_bearer_token_is_refused,
 );
