@@ -150,9 +150,13 @@ impl Services {
         filters: &[CodeFilter],
         scope: Scope,
         needs: Needs,
+        source: Source,
     ) -> Result<Vec<AggRow>, ServiceError> {
         let mut db = self.db.clone();
-        Ok(reports::aggregate(&mut db, base, by, filters, scope, needs).await?)
+        Ok(match source {
+            Source::Fastest => reports::aggregate(&mut db, base, by, filters, scope, needs).await?,
+            Source::FactsOnly => reports::aggregate_from_facts(&mut db, base, by, filters, scope, needs).await?,
+        })
     }
 
     /// Runs the family's queries; for a stock question about flows, money and counts come from their own
@@ -162,32 +166,38 @@ impl Services {
         query: &ReportQuery,
         by: &[Dimension],
         filters: &[CodeFilter],
+        source: Source,
     ) -> Result<Vec<AggRow>, ServiceError> {
         let family = query.measures.first().map(|m| m.family()).unwrap_or(MeasureFamily::Flows);
         let needs = needs_of(&query.measures);
         let period = Scope::Period { from: query.period.from, to: query.period.to };
         let rows = match (family, query.as_of) {
-            (MeasureFamily::Flows, None) => self.aggregate(Base::FlowShares, by, filters, period, needs).await?,
+            (MeasureFamily::Flows, None) => {
+                self.aggregate(Base::FlowShares, by, filters, period, needs, source).await?
+            }
             (MeasureFamily::Flows, Some(d)) => {
-                let money = self.aggregate(Base::FlowShares, by, filters, Scope::AsOf(d), needs).await?;
+                let money = self.aggregate(Base::FlowShares, by, filters, Scope::AsOf(d), needs, source).await?;
                 let counts = if needs.items || needs.organisations {
-                    self.aggregate(Base::ItemCells, by, filters, Scope::AsOf(d), needs).await?
+                    self.aggregate(Base::ItemCells, by, filters, Scope::AsOf(d), needs, source).await?
                 } else {
                     Vec::new()
                 };
                 merge_stock(by.len(), money, counts)
             }
-            (MeasureFamily::Approvals, None) => self.aggregate(Base::ItemCells, by, filters, period, needs).await?,
+            (MeasureFamily::Approvals, None) => {
+                self.aggregate(Base::ItemCells, by, filters, period, needs, source).await?
+            }
             (MeasureFamily::Approvals, Some(d)) => {
-                self.aggregate(Base::ItemCells, by, filters, Scope::Period { from: None, to: Some(d) }, needs).await?
+                self.aggregate(Base::ItemCells, by, filters, Scope::Period { from: None, to: Some(d) }, needs, source)
+                    .await?
             }
             (MeasureFamily::Registrations, as_of) => {
                 let scope = as_of.map(Scope::AsOf).unwrap_or(period);
-                self.aggregate(Base::Registrations, by, filters, scope, needs).await?
+                self.aggregate(Base::Registrations, by, filters, scope, needs, source).await?
             }
             (MeasureFamily::Certificates, as_of) => {
                 let scope = as_of.map(Scope::AsOf).unwrap_or(period);
-                self.aggregate(Base::Certificates, by, filters, scope, needs).await?
+                self.aggregate(Base::Certificates, by, filters, scope, needs, source).await?
             }
         };
         Ok(rows)
@@ -207,14 +217,24 @@ impl Services {
 
     /// Computes a report from the records, without the cache.
     pub async fn compute_report(&self, query: &ReportQuery) -> Result<ReportResult, ServiceError> {
+        self.compute(query, Source::Fastest).await
+    }
+
+    /// Computes a report from the report facts alone, never from the summary tables kept beside them: the
+    /// reference the summaries are checked against.
+    pub async fn compute_report_from_facts(&self, query: &ReportQuery) -> Result<ReportResult, ServiceError> {
+        self.compute(query, Source::FactsOnly).await
+    }
+
+    async fn compute(&self, query: &ReportQuery, source: Source) -> Result<ReportResult, ServiceError> {
         let filters = self.resolve_filters(query).await?;
-        let rows = self.rows_for(query, &query.by, &filters).await?;
+        let rows = self.rows_for(query, &query.by, &filters, source).await?;
         // Sums add up across rows (ADR 0003: a total never changes with the grouping), so a report of sums
         // needs no second query; distinct counts do not add up and are counted again over everything.
         let total = if !query.by.is_empty() && additive(&query.measures) {
             sum_rows(&rows)
         } else {
-            let mut totals = self.rows_for(query, &[], &filters).await?;
+            let mut totals = self.rows_for(query, &[], &filters, source).await?;
             totals.pop().unwrap_or_else(empty_row)
         };
         let labels = self.labeller(&query.by, &rows).await?;
@@ -248,6 +268,15 @@ impl Services {
         }
         Ok(Labels { donors })
     }
+}
+
+/// Where figures are read from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// The summary tables where they answer exactly, the facts otherwise.
+    Fastest,
+    /// The facts only.
+    FactsOnly,
 }
 
 /// Which distinct counts the measures need.
@@ -435,7 +464,7 @@ impl Services {
     pub async fn rank_provinces(&self, query: &ReportQuery) -> Result<Vec<ProvinceRank>, ServiceError> {
         let by = [Dimension::Province];
         let filters: Vec<CodeFilter> = Vec::new();
-        let rows = self.rows_for(query, &by, &filters).await?;
+        let rows = self.rows_for(query, &by, &filters, Source::Fastest).await?;
         let units = AdminUnits::embedded();
         let mut values: Vec<(String, String, String, i64)> = Vec::new();
         for p in units.provinces(UnitSet::From2025) {

@@ -16,6 +16,7 @@ use vientro_domain::split::{Share, allocate};
 
 use crate::db::{Backend, Exec, ExecExt, Stmt, Value};
 use crate::error::StoreError;
+use crate::summaries;
 
 #[derive(sqlx::FromRow)]
 struct ItemFacts {
@@ -24,6 +25,7 @@ struct ItemFacts {
     supplements_item_id: Option<i64>,
     approval_level: Option<String>,
     approval_decision_date: Option<NaiveDate>,
+    archived: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -163,48 +165,14 @@ const ROWS_PER_STATEMENT: usize = 40;
 /// Bound parameters per statement when many items are refreshed: below SQLite's 32,766 and PostgreSQL's 65,535.
 const PARAMETERS_PER_BULK_STATEMENT: usize = 30_000;
 
-const ITEM_SQL: &str = "SELECT id, kind, supplements_item_id, approval_level, approval_decision_date FROM aid_item";
+const ITEM_SQL: &str = "SELECT id, kind, supplements_item_id, approval_level, approval_decision_date, \
+    (archived_at IS NOT NULL) AS archived FROM aid_item";
 const LOCATION_SQL: &str = "SELECT item_id, current_province_code, recorded_province_code, current_commune_code, \
     recorded_commune_code, share_bp FROM aid_item_location";
 const SECTOR_SQL: &str = "SELECT item_id, sector_code, share_bp FROM aid_item_sector";
 const DONOR_SQL: &str = "SELECT d.item_id, d.organisation_id, d.share_bp, o.kind, o.country_code FROM aid_item_donor d \
     JOIN organisation o ON o.id = d.organisation_id";
 const FLOW_SQL: &str = "SELECT item_id, id, kind, flow_date, currency, amount_minor, usd_minor, vnd_minor FROM flow";
-
-/// Adds (`sign` 1) or removes (`sign` -1) the flow shares of the items in `where_items` (an SQL condition on
-/// `item_id` with its bound ids) to or from `flow_rollup`, so the rollup stays the sum of the shares.
-async fn roll_up(ex: &mut impl Exec, sign: i64, where_items: &str, ids: &[i64]) -> Result<(), StoreError> {
-    let sum = |kind: &str, col: &str| {
-        format!("{sign} * CAST(COALESCE(SUM(CASE WHEN kind = '{kind}' THEN {col} END), 0) AS BIGINT)")
-    };
-    // The WHERE clause is required by SQLite's parser before ON CONFLICT in an INSERT … SELECT.
-    let sql = format!(
-        "INSERT INTO flow_rollup (year, half, province, province_recorded, region, donor_kind, item_kind, approval_level, \
-         currency, committed_usd, committed_vnd, disbursed_usd, disbursed_vnd, committed_amount, disbursed_amount, shares) \
-         SELECT year, half, COALESCE(province, ''), COALESCE(province_recorded, ''), COALESCE(region, ''), donor_kind, \
-         item_kind, COALESCE(approval_level, ''), currency, {}, {}, {}, {}, {}, {}, {sign} * COUNT(*) FROM flow_share \
-         WHERE {where_items} \
-         GROUP BY year, half, COALESCE(province, ''), COALESCE(province_recorded, ''), COALESCE(region, ''), donor_kind, \
-         item_kind, COALESCE(approval_level, ''), currency \
-         ON CONFLICT (year, half, province, province_recorded, region, donor_kind, item_kind, approval_level, currency) \
-         DO UPDATE SET committed_usd = flow_rollup.committed_usd + excluded.committed_usd, \
-         committed_vnd = flow_rollup.committed_vnd + excluded.committed_vnd, \
-         disbursed_usd = flow_rollup.disbursed_usd + excluded.disbursed_usd, \
-         disbursed_vnd = flow_rollup.disbursed_vnd + excluded.disbursed_vnd, \
-         committed_amount = flow_rollup.committed_amount + excluded.committed_amount, \
-         disbursed_amount = flow_rollup.disbursed_amount + excluded.disbursed_amount, \
-         shares = flow_rollup.shares + excluded.shares",
-        sum("commitment", "usd_minor"),
-        sum("commitment", "vnd_minor"),
-        sum("disbursement", "usd_minor"),
-        sum("disbursement", "vnd_minor"),
-        sum("commitment", "amount_minor"),
-        sum("disbursement", "amount_minor"),
-    );
-    let stmt = ids.iter().fold(Stmt::new(sql), |s, id| s.bind(*id));
-    ex.execute(stmt).await?;
-    Ok(())
-}
 
 /// Rebuilds the report facts of one item from its base records.
 pub async fn refresh_item(ex: &mut impl Exec, item: AidItemId) -> Result<(), StoreError> {
@@ -220,13 +188,13 @@ pub async fn refresh_item(ex: &mut impl Exec, item: AidItemId) -> Result<(), Sto
     let flows: Vec<FlowFacts> = ex
         .fetch_all(Stmt::new(format!("{FLOW_SQL} WHERE item_id = $1 AND stage = 'actual' ORDER BY id")).bind(item.0))
         .await?;
-    roll_up(ex, -1, "item_id = $1", &[item.0]).await?;
+    summaries::subtract(ex, "item_id = $1", &[item.0]).await?;
     ex.execute(Stmt::new("DELETE FROM flow_share WHERE item_id = $1").bind(item.0)).await?;
     ex.execute(Stmt::new("DELETE FROM item_cell WHERE item_id = $1").bind(item.0)).await?;
     let (cell_rows, share_rows) = fact_rows(&facts, &locations, &sectors, &donors, &flows);
     insert_rows(ex, "item_cell", CELL_COLUMNS, 15, ROWS_PER_STATEMENT, cell_rows).await?;
     insert_rows(ex, "flow_share", SHARE_COLUMNS, 23, ROWS_PER_STATEMENT, share_rows).await?;
-    roll_up(ex, 1, "item_id = $1", &[item.0]).await
+    summaries::add(ex, "item_id = $1", &[item.0]).await
 }
 
 /// Rebuilds the report facts of many items with batched statements (a few hundred items per read, about
@@ -266,7 +234,7 @@ pub async fn refresh_items(ex: &mut impl Exec, items: &[AidItemId]) -> Result<()
             .await?,
             |f: &FlowFacts| f.item_id,
         );
-        roll_up(ex, -1, &format!("item_id IN ({list})"), batch).await?;
+        summaries::subtract(ex, &format!("item_id IN ({list})"), batch).await?;
         ex.execute(stmt(format!("DELETE FROM flow_share WHERE item_id IN ({list})"))).await?;
         ex.execute(stmt(format!("DELETE FROM item_cell WHERE item_id IN ({list})"))).await?;
         let mut cell_rows = Vec::new();
@@ -284,7 +252,7 @@ pub async fn refresh_items(ex: &mut impl Exec, items: &[AidItemId]) -> Result<()
         }
         insert_rows(ex, "item_cell", CELL_COLUMNS, 15, PARAMETERS_PER_BULK_STATEMENT / 15, cell_rows).await?;
         insert_rows(ex, "flow_share", SHARE_COLUMNS, 23, PARAMETERS_PER_BULK_STATEMENT / 23, share_rows).await?;
-        roll_up(ex, 1, &format!("item_id IN ({list})"), batch).await?;
+        summaries::add(ex, &format!("item_id IN ({list})"), batch).await?;
     }
     Ok(())
 }
@@ -298,7 +266,7 @@ fn by_item<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
     out
 }
 
-/// The `item_cell` and `flow_share` rows of one item (none without donors), in column order.
+/// The `item_cell` and `flow_share` rows of one item (none when archived or without donors), in column order.
 fn fact_rows(
     facts: &ItemFacts,
     locations: &[LocationFacts],
@@ -307,7 +275,8 @@ fn fact_rows(
     flows: &[FlowFacts],
 ) -> (Vec<Vec<Value>>, Vec<Vec<Value>>) {
     let item = facts.id;
-    if donors.is_empty() {
+    // An archived item has left the reports; an item without donors has no one to divide over.
+    if facts.archived || donors.is_empty() {
         return (Vec::new(), Vec::new());
     }
 

@@ -20,6 +20,7 @@ pub mod organisations;
 pub mod rates;
 pub mod reports;
 pub mod settings;
+pub mod summaries;
 #[cfg(feature = "test-support")]
 pub mod testing;
 

@@ -10,7 +10,7 @@ use vientro_domain::access::{ReadScope, Resource};
 use vientro_domain::admin_units::ProvinceCode;
 use vientro_domain::ids::{AidItemId, OrganisationId};
 
-use crate::db::{Exec, ExecExt, Stmt, Value};
+use crate::db::{Backend, Exec, ExecExt, Stmt, Value};
 use crate::error::StoreError;
 
 /// A WHERE clause under construction with its bound values, numbered `$1…$N` in order.
@@ -123,7 +123,7 @@ fn like_pattern(text: &str) -> String {
     format!("%{}%", escaped.split_whitespace().collect::<Vec<_>>().join("%"))
 }
 
-fn item_filters(scope: &ReadScope, f: &ItemFilter) -> Where {
+fn item_filters(backend: Backend, scope: &ReadScope, f: &ItemFilter) -> Where {
     let mut w = Where::default();
     item_scope(scope, &mut w);
     if !f.include_archived {
@@ -131,7 +131,14 @@ fn item_filters(scope: &ReadScope, f: &ItemFilter) -> Where {
     }
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let p = w.arg(like_pattern(t));
-        w.and(format!("i.search_text LIKE {p}"));
+        // Both answer from a trigram index: SQLite's FTS5 table beside aid_item, PostgreSQL's pg_trgm index
+        // on the column itself.
+        match backend {
+            Backend::Sqlite => {
+                w.and(format!("i.id IN (SELECT s.rowid FROM aid_item_search s WHERE s.search_text LIKE {p})"))
+            }
+            Backend::Postgres => w.and(format!("i.search_text LIKE {p}")),
+        }
     }
     if !f.statuses.is_empty() {
         let list: Vec<String> = f.statuses.iter().map(|s| w.arg(s.as_str())).collect();
@@ -171,7 +178,7 @@ pub async fn items(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ItemListRow>, StoreError> {
-    let mut w = item_filters(scope, filter);
+    let mut w = item_filters(ex.backend(), scope, filter);
     let (l, o) = (w.arg(limit + 1), w.arg(offset));
     let sql = format!(
         "SELECT i.id, i.code, i.title, i.kind, i.status, i.start_date, i.end_date, i.published, i.illustrative, \
@@ -183,7 +190,7 @@ pub async fn items(
 
 /// How many items the reader may see under a filter.
 pub async fn count_items(ex: &mut impl Exec, scope: &ReadScope, filter: &ItemFilter) -> Result<i64, StoreError> {
-    let w = item_filters(scope, filter);
+    let w = item_filters(ex.backend(), scope, filter);
     let sql = format!("SELECT COUNT(*) FROM aid_item i{}", w.sql());
     let n: crate::db::Scalar = ex.fetch_one(w.stmt(sql), "count").await?;
     Ok(n.0)

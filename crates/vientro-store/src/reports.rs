@@ -11,6 +11,8 @@ use vientro_domain::report::Dimension;
 use crate::db::{Backend, Exec, Stmt, Value};
 use crate::error::StoreError;
 
+mod from_summaries;
+
 /// The most dimensions one report can group by.
 pub const MAX_DIMENSIONS: usize = 4;
 
@@ -25,8 +27,6 @@ pub enum Base {
     Registrations,
     /// Registration certificates of foreign NGOs.
     Certificates,
-    /// Sums of flow shares by half-year and the overview dimensions (`flow_rollup`); chosen automatically.
-    Rollup,
 }
 
 /// A filter whose values are already codes (province codes, organisation ids, …).
@@ -163,17 +163,6 @@ fn column(base: Base, d: Dimension, backend: Backend) -> Option<String> {
             Dimension::DonorCountry => Some("o.country_code".into()),
             _ => None,
         },
-        Base::Rollup => match d {
-            Dimension::Year => Some("CAST(fr.year AS TEXT)".into()),
-            Dimension::HalfYear => Some("CAST(fr.year AS TEXT) || '-H' || CAST(fr.half AS TEXT)".into()),
-            Dimension::Province => Some("NULLIF(fr.province, '')".into()),
-            Dimension::ProvinceAsRecorded => Some("NULLIF(fr.province_recorded, '')".into()),
-            Dimension::Region => Some("NULLIF(fr.region, '')".into()),
-            Dimension::DonorKind => Some("fr.donor_kind".into()),
-            Dimension::Kind => Some("fr.item_kind".into()),
-            Dimension::ApprovalLevel => Some("NULLIF(fr.approval_level, '')".into()),
-            _ => None,
-        },
         Base::Certificates => match d {
             Dimension::Donor => Some("CAST(c.organisation_id AS TEXT)".into()),
             Dimension::DonorKind => Some("o.kind".into()),
@@ -187,7 +176,7 @@ fn column(base: Base, d: Dimension, backend: Backend) -> Option<String> {
 /// The error for a dimension a base cannot group or filter by.
 fn not_applicable(base: Base, d: Dimension) -> StoreError {
     let what = match base {
-        Base::FlowShares | Base::ItemCells | Base::Rollup => "aid items",
+        Base::FlowShares | Base::ItemCells => "aid items",
         Base::Registrations => "registrations",
         Base::Certificates => "certificates",
     };
@@ -207,6 +196,28 @@ pub async fn aggregate(
     scope: Scope,
     needs: Needs,
 ) -> Result<Vec<AggRow>, StoreError> {
+    check_dimensions(by)?;
+    if let Some(rollup) = from_summaries::plan(base, by, filters, scope, needs) {
+        return from_summaries::aggregate(ex, rollup, by, filters, scope, needs).await;
+    }
+    aggregate_facts(ex, base, by, filters, scope, needs).await
+}
+
+/// Like [`aggregate`], but always from the facts themselves, never from the summary tables: for checking
+/// that the summaries agree with the facts.
+pub async fn aggregate_from_facts(
+    ex: &mut impl Exec,
+    base: Base,
+    by: &[Dimension],
+    filters: &[CodeFilter],
+    scope: Scope,
+    needs: Needs,
+) -> Result<Vec<AggRow>, StoreError> {
+    check_dimensions(by)?;
+    aggregate_facts(ex, base, by, filters, scope, needs).await
+}
+
+fn check_dimensions(by: &[Dimension]) -> Result<(), StoreError> {
     if by.len() > MAX_DIMENSIONS {
         return Err(StoreError::Constraint {
             field: "by",
@@ -214,10 +225,17 @@ pub async fn aggregate(
             message: format!("a report groups by at most {MAX_DIMENSIONS} dimensions"),
         });
     }
-    let (base, scope) = match rollup_scope(base, by, filters, scope, needs) {
-        Some(halves) => (Base::Rollup, halves),
-        None => (base, scope),
-    };
+    Ok(())
+}
+
+async fn aggregate_facts(
+    ex: &mut impl Exec,
+    base: Base,
+    by: &[Dimension],
+    filters: &[CodeFilter],
+    scope: Scope,
+    needs: Needs,
+) -> Result<Vec<AggRow>, StoreError> {
     let backend = ex.backend();
     let mut keys = Vec::new();
     for d in by {
@@ -260,21 +278,6 @@ pub async fn aggregate(
         Base::Registrations => (
             "province_registration pr JOIN organisation o ON o.id = pr.organisation_id".to_owned(),
             "CAST(0 AS BIGINT) AS items, COUNT(DISTINCT pr.organisation_id) AS organisations".to_owned() + ZERO_MONEY,
-            "",
-        ),
-        Base::Rollup => (
-            "flow_rollup fr".to_owned(),
-            // A currency counts where shares remain (a key can fall back to zero shares after changes).
-            "CAST(0 AS BIGINT) AS items, CAST(0 AS BIGINT) AS organisations, \
-             COUNT(DISTINCT CASE WHEN fr.shares > 0 THEN fr.currency END) AS currencies, \
-             MIN(CASE WHEN fr.shares > 0 THEN fr.currency END) AS currency, \
-             CAST(COALESCE(SUM(fr.committed_usd), 0) AS BIGINT) AS committed_usd, \
-             CAST(COALESCE(SUM(fr.committed_vnd), 0) AS BIGINT) AS committed_vnd, \
-             CAST(COALESCE(SUM(fr.disbursed_usd), 0) AS BIGINT) AS disbursed_usd, \
-             CAST(COALESCE(SUM(fr.disbursed_vnd), 0) AS BIGINT) AS disbursed_vnd, \
-             CAST(COALESCE(SUM(fr.committed_amount), 0) AS BIGINT) AS committed_amount, \
-             CAST(COALESCE(SUM(fr.disbursed_amount), 0) AS BIGINT) AS disbursed_amount"
-                .to_owned(),
             "",
         ),
         Base::Certificates => (
@@ -322,17 +325,6 @@ pub async fn aggregate(
         (Base::Registrations, Scope::AsOf(d)) => {
             wheres.push(format!("pr.year = {}", next(Value::from(i64::from(chrono::Datelike::year(&d))), &mut args)));
         }
-        (Base::Rollup, scope) => {
-            // rollup_scope only lets whole half-years through; they are numbered year * 2 + half.
-            if let Scope::Period { from, to } = scope {
-                if let Some(f) = from {
-                    wheres.push(format!("fr.year * 2 + fr.half >= {}", next(Value::from(half_index(f)), &mut args)));
-                }
-                if let Some(t) = to {
-                    wheres.push(format!("fr.year * 2 + fr.half <= {}", next(Value::from(half_index(t)), &mut args)));
-                }
-            }
-        }
         (Base::Certificates, scope) => {
             wheres
                 .push("o.kind = 'foreign_ngo' AND c.status NOT IN ('terminated', 'revoked', 'self_terminated')".into());
@@ -348,15 +340,39 @@ pub async fn aggregate(
             }
         }
     }
+    filter_wheres(filters, |d| column(base, d, backend), &mut wheres, &mut args)
+        .map_err(|d| not_applicable(base, d))?;
+    let sql = grouped_select(&keys, &measures, &from_clause, &wheres, None);
+    ex.fetch_all(args.into_iter().fold(Stmt::new(sql), |s, a| s.bind(a))).await
+}
+
+/// Appends a condition per filter (`column IN (…)`, or false when no code is accepted), binding the codes
+/// after `args`; the error is the first dimension `column_of` cannot answer.
+fn filter_wheres(
+    filters: &[CodeFilter],
+    column_of: impl Fn(Dimension) -> Option<String>,
+    wheres: &mut Vec<String>,
+    args: &mut Vec<Value>,
+) -> Result<(), Dimension> {
     for f in filters {
-        let col = column(base, f.dimension, backend).ok_or_else(|| not_applicable(base, f.dimension))?;
+        let col = column_of(f.dimension).ok_or(f.dimension)?;
         if f.codes.is_empty() {
             wheres.push("1 = 0".into());
             continue;
         }
-        let placeholders: Vec<String> = f.codes.iter().map(|c| next(Value::from(c.as_str()), &mut args)).collect();
+        let mut placeholders = Vec::with_capacity(f.codes.len());
+        for c in &f.codes {
+            args.push(Value::from(c.as_str()));
+            placeholders.push(format!("${}", args.len()));
+        }
         wheres.push(format!("{col} IN ({})", placeholders.join(", ")));
     }
+    Ok(())
+}
+
+/// `SELECT k0…k3, measures FROM … WHERE … GROUP BY keys [HAVING …] ORDER BY keys`; keys beyond those given
+/// are NULL, and without keys there is no grouping (one total row).
+fn grouped_select(keys: &[String], measures: &str, from: &str, wheres: &[String], having: Option<&str>) -> String {
     let mut sql = String::from("SELECT ");
     for i in 0..MAX_DIMENSIONS {
         match keys.get(i) {
@@ -364,48 +380,22 @@ pub async fn aggregate(
             None => sql.push_str(&format!("CAST(NULL AS TEXT) AS k{i}, ")),
         }
     }
-    sql.push_str(&measures);
+    sql.push_str(measures);
     sql.push_str(" FROM ");
-    sql.push_str(&from_clause);
+    sql.push_str(from);
     if !wheres.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&wheres.join(" AND "));
     }
     if !keys.is_empty() {
         let list = keys.join(", ");
-        sql.push_str(&format!(" GROUP BY {list} ORDER BY {list}"));
+        sql.push_str(&format!(" GROUP BY {list}"));
+        if let Some(h) = having {
+            sql.push_str(&format!(" HAVING {h}"));
+        }
+        sql.push_str(&format!(" ORDER BY {list}"));
     }
-    let mut stmt = Stmt::new(sql);
-    for a in args {
-        stmt = stmt.bind(a);
-    }
-    ex.fetch_all(stmt).await
-}
-
-/// The half-year a date falls in, numbered year * 2 + half (half 1 or 2).
-fn half_index(d: NaiveDate) -> i64 {
-    use chrono::Datelike;
-    i64::from(d.year()) * 2 + if d.month() <= 6 { 1 } else { 2 }
-}
-
-/// When a flow question can be answered from `flow_rollup` (no distinct counts of items or donors, its dimensions only, a period of whole
-/// half-years), the scope to use there; otherwise `None`.
-fn rollup_scope(base: Base, by: &[Dimension], filters: &[CodeFilter], scope: Scope, needs: Needs) -> Option<Scope> {
-    use chrono::Datelike;
-    if base != Base::FlowShares || needs.items || needs.organisations {
-        return None;
-    }
-    let Scope::Period { from, to } = scope else { return None };
-    let in_rollup = |d: &Dimension| column(Base::Rollup, *d, Backend::Sqlite).is_some();
-    if !by.iter().all(in_rollup) || !filters.iter().all(|f| in_rollup(&f.dimension)) {
-        return None;
-    }
-    let starts_half = |d: NaiveDate| d.day() == 1 && (d.month() == 1 || d.month() == 7);
-    let ends_half = |d: NaiveDate| (d.month() == 6 && d.day() == 30) || (d.month() == 12 && d.day() == 31);
-    if from.is_some_and(|f| !starts_half(f)) || to.is_some_and(|t| !ends_half(t)) {
-        return None;
-    }
-    Some(scope)
+    sql
 }
 
 const ZERO_MONEY: &str = ", CAST(0 AS BIGINT) AS committed_usd, CAST(0 AS BIGINT) AS committed_vnd, \

@@ -57,6 +57,7 @@ pub async fn fresh_postgres() -> Option<PostgresSchema> {
         .connect_with(options.clone())
         .await
         .expect("the test PostgreSQL server accepts connections");
+    install_shared_extensions(&admin).await;
     let schema = unique_name("vt");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .execute(&admin)
@@ -64,12 +65,28 @@ pub async fn fresh_postgres() -> Option<PostgresSchema> {
         .expect("a test schema can be created");
     let pool = PgPoolOptions::new()
         .max_connections(4)
-        .connect_with(options.options([("search_path", schema.as_str())]))
+        .connect_with(options.options([("search_path", search_path(&schema).as_str())]))
         .await
         .expect("the test schema accepts connections");
     let db = Db::Postgres(pool);
     db.migrate().await.expect("PostgreSQL migrations apply");
     Some(PostgresSchema { db, admin, schema })
+}
+
+/// Installs the extensions the migrations use (pg_trgm) once for the whole test database, in `public`.
+///
+/// Test schemas share one database, and an extension belongs to a database: created by a test's migration it
+/// would land in that test's schema and be dropped with it, taking other schemas' indexes along. Two tests
+/// may race here; the loser's error only means the other one installed it. One left in a test schema by an
+/// older run is moved to `public`.
+pub async fn install_shared_extensions(admin: &sqlx::PgPool) {
+    let _ = sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").execute(admin).await;
+    let _ = sqlx::query("ALTER EXTENSION pg_trgm SET SCHEMA public").execute(admin).await;
+}
+
+/// The `search_path` of a test schema: the schema, then `public` for the shared extensions.
+pub fn search_path(schema: &str) -> String {
+    format!("{schema}, public")
 }
 
 /// Declares each listed `async fn name(db: Db)` as two tests, `name::on_sqlite` and `name::on_postgres`.

@@ -70,7 +70,7 @@ async fn postgres_db(schema: &str, connections: u32) -> Db {
     let options = PgConnectOptions::from_str(&url).expect("VIENTRO_TEST_POSTGRES_URL is a valid PostgreSQL URL");
     let pool = PgPoolOptions::new()
         .max_connections(connections)
-        .connect_with(options.options([("search_path", schema)]))
+        .connect_with(options.options([("search_path", vientro_store::testing::search_path(schema).as_str())]))
         .await
         .expect("the demo schema accepts connections");
     Db::Postgres(pool)
@@ -122,6 +122,7 @@ async fn postgres_admin(sql: String) {
     let options = PgConnectOptions::from_str(&url).expect("VIENTRO_TEST_POSTGRES_URL is a valid PostgreSQL URL");
     let admin =
         PgPoolOptions::new().max_connections(1).connect_with(options).await.expect("PostgreSQL accepts connections");
+    vientro_store::testing::install_shared_extensions(&admin).await;
     sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&admin).await.expect("an administrative statement runs");
     admin.close().await;
 }

@@ -52,6 +52,32 @@ async fn a_stale_patch_gets_409_and_a_good_one_is_audited_in_a_chain_that_verifi
     assert!(report.first_broken.is_none());
 }
 
+async fn word_search_follows_an_edited_title_without_diacritics(db: Db) {
+    let app = TestApp::new(db).await;
+    let id = app.cao_bang_item.0;
+    let mut caobang = app.api("caobang").await;
+    let ids = |body: serde_json::Value| -> Vec<i64> {
+        body["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect()
+    };
+    assert!(ids(caobang.get("/api/v1/aid-items?q=tram+y+te+duc+long").await.json()).contains(&id));
+    let version = caobang.get(&format!("/api/v1/aid-items/{id}")).await.json()["version"].as_i64().unwrap();
+    let ok = caobang
+        .json(
+            "PATCH",
+            &format!("/api/v1/aid-items/{id}"),
+            serde_json::json!({ "version": version, "title": "Giếng nước sạch Đồng Văn" }),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ids(caobang.get("/api/v1/aid-items?q=gieng+nuoc+dong+van").await.json()), vec![id]);
+    assert!(ids(caobang.get("/api/v1/aid-items?q=GIENG+NUOC+DONG").await.json()).contains(&id), "case does not matter");
+    assert!(
+        !ids(caobang.get("/api/v1/aid-items?q=tram+y+te+duc+long").await.json()).contains(&id),
+        "the old title no longer finds it"
+    );
+    assert!(ids(caobang.get("/api/v1/aid-items?q=zz").await.json()).is_empty(), "short words search too");
+}
+
 async fn a_patch_without_version_or_with_unknown_fields_is_a_problem_naming_the_field(db: Db) {
     let app = TestApp::new(db).await;
     let id = app.cao_bang_item.0;
@@ -203,6 +229,7 @@ async fn a_bad_bearer_token_is_refused(db: Db) {
 }
 
 on_both_backends!(
+    word_search_follows_an_edited_title_without_diacritics,
     a_stale_patch_gets_409_and_a_good_one_is_audited_in_a_chain_that_verifies,
     a_patch_without_version_or_with_unknown_fields_is_a_problem_naming_the_field,
     items_are_created_listed_by_province_and_paginated,
