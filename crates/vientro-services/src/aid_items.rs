@@ -56,8 +56,20 @@ impl Services {
         Ok(id)
     }
 
-    /// Records an aid item inside the caller's transaction.
+    /// Records an aid item inside the caller's transaction, with its report facts.
     pub async fn create_aid_item_in(
+        tx: &mut Tx,
+        actor: &Actor,
+        input: &AidItemInput,
+    ) -> Result<AidItemId, ServiceError> {
+        let id = Self::record_aid_item_in(tx, actor, input).await?;
+        vientro_store::facts::refresh_item(tx, id).await?;
+        Ok(id)
+    }
+
+    /// Records an aid item inside the caller's transaction without building its report facts: the caller
+    /// must rebuild them (`facts::refresh_items`) before the transaction commits. For bulk loads.
+    pub(crate) async fn record_aid_item_in(
         tx: &mut Tx,
         actor: &Actor,
         input: &AidItemInput,
@@ -106,7 +118,6 @@ impl Services {
         let recorded_on =
             item.approval.as_ref().map(|a| a.decision_date).or(item.start_date).unwrap_or_else(|| now.date_naive());
         let id = aid_items::insert(tx, &item, &actor.name, recorded_on, now).await?;
-        vientro_store::facts::refresh_item(tx, id).await?;
         crate::organisations::audit_create(tx, actor, "aid_item", id.0, serde_json::to_value(&item).ok()).await?;
         Ok(id)
     }
@@ -208,6 +219,20 @@ impl Services {
         input: &FlowInput,
         rates: &RateTable,
     ) -> Result<FlowId, ServiceError> {
+        let id = Self::record_flow_in(tx, actor, item, input, rates).await?;
+        vientro_store::facts::refresh_item(tx, item).await?;
+        Ok(id)
+    }
+
+    /// Records a flow inside the caller's transaction without rebuilding the item's report facts: the caller
+    /// must rebuild them (`facts::refresh_items`) before the transaction commits. For bulk loads.
+    pub(crate) async fn record_flow_in(
+        tx: &mut Tx,
+        actor: &Actor,
+        item: AidItemId,
+        input: &FlowInput,
+        rates: &RateTable,
+    ) -> Result<FlowId, ServiceError> {
         let flow = input.parse()?;
         let now = now();
         let row = aid_items::get(tx, item).await?;
@@ -217,7 +242,6 @@ impl Services {
         let fixed_cur = decimal_opt(row.decision_currency_per_usd.as_deref());
         let conversion = convert(&flow.money, flow.date, rates, fixed_vnd, fixed_cur)?;
         let id = flows::insert(tx, item, &flow, &conversion, now).await?;
-        vientro_store::facts::refresh_item(tx, item).await?;
         let after = serde_json::json!({ "item": item, "flow": flow, "usd_minor": conversion.usd, "vnd_minor": conversion.vnd,
             "currency_per_usd": conversion.currency_per_usd.to_string(), "vnd_per_usd": conversion.vnd_per_usd.to_string(),
             "rate_date": conversion.rate_date, "rate_source": conversion.source.as_str() });
