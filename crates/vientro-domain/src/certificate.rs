@@ -28,6 +28,9 @@ pub enum CertificateKind {
 }
 
 impl CertificateKind {
+    /// Every kind, in the order forms offer them.
+    pub const ALL: [CertificateKind; 3] = [Self::Operation, Self::RepresentativeOffice, Self::ProjectOffice];
+
     /// Stable storage code.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -13,6 +13,11 @@ use vientro_store::{Tx, certificates, now, organisations};
 
 use crate::{Actor, ServiceError, Services};
 
+/// Whether a role may record registration certificates (they are issued centrally).
+pub fn may_issue_certificates(role: vientro_domain::access::Role) -> bool {
+    matches!(role, vientro_domain::access::Role::Admin | vientro_domain::access::Role::Central)
+}
+
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
 }
@@ -76,6 +81,21 @@ impl Services {
         let id = Self::add_certificate_in(&mut tx, actor, organisation, input).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Records a registration certificate on behalf of a signed-in user. Certificates are issued centrally
+    /// (the Ministry of Foreign Affairs, through the Committee for Foreign NGO Affairs), so only central staff
+    /// and administrators may record them.
+    pub async fn add_certificate_as(
+        &self,
+        user: &crate::accounts::CurrentUser,
+        organisation: OrganisationId,
+        input: &CertificateInput,
+    ) -> Result<CertificateId, ServiceError> {
+        if !may_issue_certificates(user.role) {
+            return Err(ServiceError::Forbidden("only central staff record registration certificates".into()));
+        }
+        self.add_certificate(&user.actor(), organisation, input).await
     }
 
     /// Records a registration certificate inside the caller's transaction.

@@ -294,3 +294,22 @@ transfer-unchanged = Unchanged
 transfer-skipped = Skipped
 transfer-flows = Flows
 transfer-dry-run-note = Dry run: nothing was kept.
+
+## Registration certificates: kinds, statuses and the form on a foreign NGO's page
+certkind-operation = Operation registration certificate
+certkind-representative-office = Representative office registration certificate
+certkind-project-office = Project office registration certificate
+certstatus-active = Active
+certstatus-suspended = Suspended
+certstatus-expired = Expired
+certstatus-terminated = Terminated
+certstatus-revoked = Revoked
+certstatus-self-terminated = Self-terminated
+cert-add = Record a registration certificate
+cert-number = Certificate number
+cert-issued-on = Issued on
+cert-valid-to = Valid until
+cert-provinces = Provinces where it may operate
+cert-sectors = Sectors where it may operate
+cert-list-hint = One per line, or separated by commas.
+cert-added = The registration certificate was recorded.

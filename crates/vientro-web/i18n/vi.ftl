@@ -294,3 +294,22 @@ transfer-unchanged = Không đổi
 transfer-skipped = Bỏ qua
 transfer-flows = Dòng tiền
 transfer-dry-run-note = Chạy thử: không có gì được lưu.
+
+## Registration certificates: kinds, statuses and the form on a foreign NGO's page
+certkind-operation = Giấy đăng ký hoạt động
+certkind-representative-office = Giấy đăng ký lập Văn phòng đại diện
+certkind-project-office = Giấy đăng ký lập Văn phòng dự án
+certstatus-active = Còn hiệu lực
+certstatus-suspended = Tạm đình chỉ
+certstatus-expired = Hết hạn
+certstatus-terminated = Chấm dứt
+certstatus-revoked = Bị thu hồi
+certstatus-self-terminated = Tự chấm dứt
+cert-add = Ghi nhận giấy đăng ký
+cert-number = Số giấy
+cert-issued-on = Ngày cấp
+cert-valid-to = Có hiệu lực đến
+cert-provinces = Tỉnh, thành phố được phép hoạt động
+cert-sectors = Lĩnh vực được phép hoạt động
+cert-list-hint = Mỗi dòng một mục, hoặc cách nhau bằng dấu phẩy.
+cert-added = Đã ghi nhận giấy đăng ký.

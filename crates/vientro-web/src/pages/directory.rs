@@ -1,5 +1,6 @@
-//! The directories: organisations (list, detail, new), registration certificates, administrative units,
-//! users (administrators), the audit log viewer, and the search box.
+//! The directories: organisations (list, detail, new), registration certificates (list, and recording one on
+//! a foreign NGO's page), administrative units, users (administrators), the audit log viewer, and the search
+//! box.
 //!
 //! Each page asks the services layer, which applies the access rule; this module must not decide access.
 
@@ -11,11 +12,13 @@ use axum::routing::get;
 use axum::{Form, Router};
 use vientro_domain::access::Role;
 use vientro_domain::admin_units::{AdminUnits, UnitSet, describe};
+use vientro_domain::certificate::{CertificateInput, CertificateKind};
 use vientro_domain::ids::OrganisationId;
 use vientro_domain::organisation::{OrganisationInput, OrganisationKind};
 use vientro_services::ServiceError;
 use vientro_services::accounts::UserInput;
 use vientro_services::directory::OrganisationView;
+use vientro_services::organisations::may_issue_certificates;
 use vientro_services::scoped_items::Page;
 use vientro_services::search::SearchResults;
 use vientro_store::accounts::UserRow;
@@ -32,6 +35,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/organisations", get(organisations).post(create_organisation))
         .route("/organisations/new", get(new_organisation))
         .route("/organisations/{id}", get(organisation))
+        .route("/organisations/{id}/certificates", axum::routing::post(add_certificate))
         .route("/certificates", get(certificates))
         .route("/admin-units", get(admin_units))
         .route("/users", get(users).post(create_user))
@@ -89,9 +93,69 @@ struct OrganisationPage {
     c: Chrome,
     v: OrganisationView,
     items: Page<ItemListRow>,
+    /// The certificate form, shown to central staff on a foreign NGO's page.
+    issue: Option<CertificateFormView>,
+}
+
+/// The "record a certificate" form with what was typed and what was wrong.
+struct CertificateFormView {
+    f: CertificateForm,
+    kinds: Vec<(String, String, bool)>,
+    errors: Vec<(String, String)>,
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+struct CertificateForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    issued_on: String,
+    #[serde(default)]
+    valid_to: String,
+    #[serde(default)]
+    provinces: String,
+    #[serde(default)]
+    sectors: String,
+}
+
+impl CertificateForm {
+    /// Lists are typed one per line or separated by commas or semicolons.
+    fn list(text: &str) -> Vec<String> {
+        text.split(['\n', ',', ';']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    }
+
+    fn input(&self) -> CertificateInput {
+        CertificateInput {
+            kind: self.kind.clone(),
+            number: self.number.clone(),
+            legal_basis: None,
+            issued_on: self.issued_on.clone(),
+            valid_from: None,
+            valid_to: self.valid_to.clone(),
+            status: None,
+            office_city: None,
+            provinces: Self::list(&self.provinces),
+            sectors: Self::list(&self.sectors),
+            illustrative: false,
+        }
+    }
 }
 
 async fn organisation(State(state): State<AppState>, ctx: RequestContext, uri: Uri, Path(id): Path<i64>) -> Response {
+    let form = CertificateForm { kind: CertificateKind::Operation.as_str().to_owned(), ..Default::default() };
+    organisation_page(&state, &ctx, &uri, id, form, Vec::new()).await
+}
+
+async fn organisation_page(
+    state: &AppState,
+    ctx: &RequestContext,
+    uri: &Uri,
+    id: i64,
+    form: CertificateForm,
+    errors: Vec<(String, String)>,
+) -> Response {
     let who = ctx.principal();
     let result = async {
         let v = state.services.organisation_view(&who, OrganisationId(id)).await?;
@@ -102,8 +166,35 @@ async fn organisation(State(state): State<AppState>, ctx: RequestContext, uri: U
     .await;
     match result {
         Ok((v, items)) => {
-            let c = Chrome::new(&ctx, &uri, "orgs-title").titled(v.organisation.name.clone());
-            render(&ctx.tr, &OrganisationPage { c, v, items })
+            let c = Chrome::new(ctx, uri, "orgs-title").titled(v.organisation.name.clone());
+            let may_issue = ctx.user.as_ref().is_some_and(|u| may_issue_certificates(u.role));
+            let issue = (may_issue && v.organisation.kind == OrganisationKind::ForeignNgo.as_str()).then(|| {
+                let kinds = CertificateKind::ALL
+                    .iter()
+                    .map(|k| (k.as_str().to_owned(), ctx.tr.code("certkind", k.as_str()), k.as_str() == form.kind))
+                    .collect();
+                CertificateFormView { f: form, kinds, errors: errors.clone() }
+            });
+            let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            (status, render(&ctx.tr, &OrganisationPage { c, v, items, issue })).into_response()
+        }
+        Err(e) => PageError::new(ctx, e).into_response(),
+    }
+}
+
+async fn add_certificate(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<CertificateForm>,
+) -> Response {
+    let Some(user) = ctx.user.clone() else { return crate::error::unauthenticated(&ctx.tr, false) };
+    match state.services.add_certificate_as(&user, OrganisationId(id), &f.input()).await {
+        Ok(_) => Redirect::to(&format!("/organisations/{id}?done=cert-added")).into_response(),
+        Err(ServiceError::Invalid(e)) => {
+            let errors = e.0.iter().map(|v| (v.field.clone(), v.message.clone())).collect();
+            organisation_page(&state, &ctx, &uri, id, f, errors).await
         }
         Err(e) => PageError::new(&ctx, e).into_response(),
     }

@@ -144,6 +144,67 @@ async fn search_finds_places_organisations_and_items_without_diacritics(db: Db) 
     assert!(people.body.contains("search-people"), "central staff find people");
 }
 
+async fn central_staff_record_a_certificate_on_an_ngo_s_page_and_officers_may_not(db: Db) {
+    let app = TestApp::new(db).await;
+    let page = format!("/organisations/{}", app.ngo_a.0);
+    let action = format!("{page}/certificates");
+    let mut officer = app.browser("caobang").await;
+    assert!(!officer.get(&page).await.body.contains("certificate-form"), "officers are not offered the form");
+    let csrf = officer.csrf(&page).await;
+    let refused = officer
+        .form(
+            &action,
+            &[
+                ("csrf", &csrf),
+                ("kind", "operation"),
+                ("number", "1/CNV"),
+                ("issued_on", "2026-01-05"),
+                ("valid_to", "2029-01-04"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let mut central = app.browser("central").await;
+    let csrf = central.csrf(&page).await;
+    let bad = central
+        .form(
+            &action,
+            &[
+                ("csrf", &csrf),
+                ("kind", "operation"),
+                ("number", "85/CNV-HĐ"),
+                ("issued_on", "05/13/2026"),
+                ("valid_to", "2029-01-04"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("issued_on") && bad.body.contains("value=\"85/CNV-HĐ\""),
+        "names the field, keeps the typing"
+    );
+    let ok = central
+        .form(
+            &action,
+            &[
+                ("csrf", &csrf),
+                ("kind", "operation"),
+                ("number", "85/CNV-HĐ"),
+                ("issued_on", "2026-01-05"),
+                ("valid_to", "2029-01-04"),
+                ("provinces", "Cao Bằng, Lạng Sơn"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let shown = central.get(&page).await.body;
+    assert!(shown.contains("85/CNV-HĐ") && shown.contains("Giấy đăng ký hoạt động") && shown.contains("Còn hiệu lực"));
+    let listed = central.get("/certificates").await.body;
+    assert!(listed.contains("85/CNV-HĐ"), "the certificate is in the register");
+    assert!(!officer.get("/certificates").await.body.contains("1/CNV"), "the refused one was not recorded");
+}
+
 async fn english_is_a_switch_and_vietnamese_the_default(db: Db) {
     let app = TestApp::new(db).await;
     let mut browser = app.browser("caobang").await;
@@ -158,6 +219,7 @@ async fn english_is_a_switch_and_vietnamese_the_default(db: Db) {
 }
 
 on_both_backends!(
+    central_staff_record_a_certificate_on_an_ngo_s_page_and_officers_may_not,
     every_page_renders_for_every_role,
     an_officer_creates_an_item_with_the_form_and_adds_flows,
     a_stale_edit_shows_both_versions_and_overwrites_nothing,
