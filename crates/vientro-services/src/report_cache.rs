@@ -9,6 +9,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// A lock per report being computed, so identical requests arriving together compute it once.
+type Flights = HashMap<String, Arc<tokio::sync::Mutex<()>>>;
+
 use vientro_domain::report::{ReportQuery, ReportResult};
 
 /// How many distinct reports are remembered (dashboards ask for about ten each).
@@ -18,6 +21,7 @@ const CAPACITY: usize = 512;
 #[derive(Debug, Default, Clone)]
 pub struct ReportCache {
     entries: Arc<Mutex<HashMap<String, (i64, ReportResult)>>>,
+    flights: Arc<Mutex<Flights>>,
 }
 
 impl ReportCache {
@@ -29,6 +33,17 @@ impl ReportCache {
     pub fn get(&self, query: &ReportQuery, version: i64) -> Option<ReportResult> {
         let entries = self.entries.lock().ok()?;
         entries.get(&Self::key(query)).filter(|(v, _)| *v == version).map(|(_, r)| r.clone())
+    }
+
+    /// The lock to hold while computing `query`: after a change, the dashboards' many readers would otherwise
+    /// all compute the same reports at once. Holders check the cache again once they have it.
+    pub fn flight(&self, query: &ReportQuery) -> Arc<tokio::sync::Mutex<()>> {
+        let Ok(mut flights) = self.flights.lock() else { return Arc::default() };
+        if flights.len() >= CAPACITY {
+            // Only locks nobody holds or waits for are forgotten.
+            flights.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        flights.entry(Self::key(query)).or_default().clone()
     }
 
     /// Remembers a result computed at `version`; forgets everything of older versions when full.

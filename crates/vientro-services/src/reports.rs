@@ -210,6 +210,13 @@ impl Services {
         if let Some(hit) = self.report_cache.get(query, version) {
             return Ok(hit);
         }
+        let flight = self.report_cache.flight(query);
+        let _computing = flight.lock().await;
+        // Whoever held the lock before may have just computed it.
+        let version = vientro_store::audit::appends(&mut self.db.clone()).await?;
+        if let Some(hit) = self.report_cache.get(query, version) {
+            return Ok(hit);
+        }
         let result = self.compute_report(query).await?;
         self.report_cache.put(query, version, &result);
         Ok(result)
@@ -462,14 +469,26 @@ pub struct ProvinceRank {
 impl Services {
     /// Ranks today's provinces by disbursed USD over a period, nationally and within their region.
     pub async fn rank_provinces(&self, query: &ReportQuery) -> Result<Vec<ProvinceRank>, ServiceError> {
-        let by = [Dimension::Province];
-        let filters: Vec<CodeFilter> = Vec::new();
-        let rows = self.rows_for(query, &by, &filters, Source::Fastest).await?;
+        // Through `report`, so the ranking is remembered like every other figure of a dashboard.
+        let by_province = ReportQuery {
+            measures: vec![Measure::DisbursedUsd],
+            by: vec![Dimension::Province],
+            filters: Vec::new(),
+            ..query.clone()
+        };
+        let result = self.report(&by_province).await?;
         let units = AdminUnits::embedded();
         let mut values: Vec<(String, String, String, i64)> = Vec::new();
         for p in units.provinces(UnitSet::From2025) {
-            let value =
-                rows.iter().find(|r| r.k0.as_deref() == Some(p.code.as_str())).map(|r| r.disbursed_usd).unwrap_or(0);
+            let value = result
+                .rows
+                .iter()
+                .find(|r| r.keys.first().is_some_and(|(code, _)| code == p.code.as_str()))
+                .and_then(|r| match r.values.first() {
+                    Some(Cell::Money { minor, .. }) => Some(*minor),
+                    _ => None,
+                })
+                .unwrap_or(0);
             values.push((p.code.as_str().to_owned(), p.name.clone(), p.region.code().to_owned(), value));
         }
         let rank_in = |subset: &[&(String, String, String, i64)], v: i64| subset.iter().filter(|x| x.3 > v).count() + 1;

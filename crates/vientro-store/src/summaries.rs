@@ -1,7 +1,7 @@
 //! Summary tables kept beside the flow shares, so that overviews at national scale read thousands of rows
-//! instead of millions: sums of shares by half-year and a few dimensions (`flow_rollup`, `flow_rollup_sector`,
-//! `flow_rollup_donor`), and which items and donors have shares in which year and province (`item_year`,
-//! `donor_year`), from which distinct counts are taken.
+//! instead of millions: sums of shares by half-year and a few dimensions (`flow_rollup`, by sector and by
+//! donor nationally and per province), and which items and donors have shares in which year and province
+//! (`item_year`, `donor_year`, rows only while they have shares), from which distinct counts are taken.
 //!
 //! [`subtract`] and [`add`] keep every table equal to what a `GROUP BY` over `flow_share` would give: the
 //! facts module calls them around each rebuild of an item's shares, in the same transaction. The tables hold
@@ -24,8 +24,19 @@ pub struct Rollup {
     keys: &'static [(&'static str, Dimension)],
 }
 
-/// The sum tables, in the order they are tried.
-pub const ROLLUPS: [Rollup; 3] = [
+/// The sum tables, in the order they are tried: the smallest that answers wins. At a million items the
+/// national and per-place ones hold thousands of rows, `flow_rollup` and the national sector and donor
+/// ones hundreds of thousands, the provincial sector and donor ones millions.
+pub const ROLLUPS: [Rollup; 7] = [
+    Rollup { table: "flow_rollup_national", keys: &[] },
+    Rollup {
+        table: "flow_rollup_place",
+        keys: &[
+            ("province", Dimension::Province),
+            ("province_recorded", Dimension::ProvinceAsRecorded),
+            ("region", Dimension::Region),
+        ],
+    },
     Rollup {
         table: "flow_rollup",
         keys: &[
@@ -35,6 +46,18 @@ pub const ROLLUPS: [Rollup; 3] = [
             ("donor_kind", Dimension::DonorKind),
             ("item_kind", Dimension::Kind),
             ("approval_level", Dimension::ApprovalLevel),
+        ],
+    },
+    Rollup {
+        table: "flow_rollup_sector_national",
+        keys: &[("sector", Dimension::Sector), ("sector_category", Dimension::SectorCategory)],
+    },
+    Rollup {
+        table: "flow_rollup_donor_national",
+        keys: &[
+            ("donor_id", Dimension::Donor),
+            ("donor_kind", Dimension::DonorKind),
+            ("donor_country", Dimension::DonorCountry),
         ],
     },
     Rollup {
@@ -73,6 +96,15 @@ impl Rollup {
         }
     }
 
+    /// The SQL expression (over alias `fr`) a filter on `d` compares with its codes: the bare column where it
+    /// can, so the indexes serve (a filter code is never '', so `NULLIF` is not needed).
+    pub fn filter_column(&self, d: Dimension) -> Option<String> {
+        match self.keys.iter().find(|(_, kd)| *kd == d) {
+            Some((col, _)) if *col != INTEGER_KEY => Some(format!("fr.{col}")),
+            _ => self.column(d),
+        }
+    }
+
     /// The first table that keeps every one of `dimensions`.
     pub fn covering(dimensions: &[Dimension]) -> Option<&'static Rollup> {
         ROLLUPS.iter().find(|r| dimensions.iter().all(|d| r.column(*d).is_some()))
@@ -105,8 +137,16 @@ impl Counted {
     }
 }
 
-/// The SQL expression (over alias `m`) of a membership table answering `d`: only the year and today's
-/// province are kept there.
+/// The SQL expression (over alias `m`) a filter on `d` compares with its codes (only the year and today's
+/// province are kept in the membership tables).
+pub fn membership_filter_column(d: Dimension) -> Option<String> {
+    match d {
+        Dimension::Province => Some("m.province".into()),
+        _ => membership_column(d),
+    }
+}
+
+/// The SQL expression (over alias `m`) of a membership table answering `d` in a grouping.
 pub fn membership_column(d: Dimension) -> Option<String> {
     match d {
         Dimension::Year => Some("CAST(m.year AS TEXT)".into()),
@@ -165,6 +205,15 @@ async fn roll_donors(ex: &mut impl Exec, sign: i64, where_items: &str, ids: &[i6
          ON CONFLICT (year, province, donor_id) DO UPDATE SET shares = donor_year.shares + excluded.shares"
     );
     ex.execute(ids.iter().fold(Stmt::new(sql), |s, id| s.bind(*id))).await?;
+    if sign < 0 {
+        // A donor left with no shares in a year and province is no longer a row, so counting needs no filter
+        // (the items' shares are still there to say which donors to look at).
+        let sql = format!(
+            "DELETE FROM donor_year WHERE shares = 0 AND donor_id IN \
+             (SELECT DISTINCT donor_id FROM flow_share WHERE {where_items})"
+        );
+        ex.execute(ids.iter().fold(Stmt::new(sql), |s, id| s.bind(*id))).await?;
+    }
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use vientro_domain::report::Dimension;
 use super::{AggRow, Base, CodeFilter, Needs, Scope, ZERO_MONEY, filter_wheres, grouped_select};
 use crate::db::{Exec, Stmt, Value};
 use crate::error::StoreError;
-use crate::summaries::{Counted, Rollup, membership_column};
+use crate::summaries::{Counted, Rollup, membership_column, membership_filter_column};
 
 /// The sum table that answers the question, when the summaries can answer it exactly.
 pub(super) fn plan(
@@ -85,16 +85,21 @@ async fn sums(
     if let Scope::Period { from, to } = scope {
         // Half-years are numbered year * 2 + half.
         let half_index = |d: NaiveDate| i64::from(d.year()) * 2 + if d.month() <= 6 { 1 } else { 2 };
+        // The bare year bound lets the (…, year, half) indexes serve; the half-year bound is exact.
         if let Some(f) = from {
+            args.push(Value::from(i64::from(f.year())));
+            wheres.push(format!("fr.year >= ${}", args.len()));
             args.push(Value::from(half_index(f)));
             wheres.push(format!("fr.year * 2 + fr.half >= ${}", args.len()));
         }
         if let Some(t) = to {
+            args.push(Value::from(i64::from(t.year())));
+            wheres.push(format!("fr.year <= ${}", args.len()));
             args.push(Value::from(half_index(t)));
             wheres.push(format!("fr.year * 2 + fr.half <= ${}", args.len()));
         }
     }
-    filter_wheres(filters, |d| rollup.column(d), &mut wheres, &mut args).map_err(inapplicable)?;
+    filter_wheres(filters, |d| rollup.filter_column(d), &mut wheres, &mut args).map_err(inapplicable)?;
     // A key whose shares were all taken out again stays in the table with zero shares: it is not a row.
     let measures = "CAST(0 AS BIGINT) AS items, CAST(0 AS BIGINT) AS organisations, \
         COUNT(DISTINCT CASE WHEN fr.shares > 0 THEN fr.currency END) AS currencies, \
@@ -120,7 +125,8 @@ async fn distinct(
     let keys =
         by.iter().map(|d| membership_column(*d).ok_or_else(|| inapplicable(*d))).collect::<Result<Vec<_>, _>>()?;
     let (table, column) = counted.table_and_column();
-    let mut wheres = vec!["m.shares > 0".to_owned()];
+    // Membership rows exist only while they have shares (`summaries`), so every row counts.
+    let mut wheres = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     if let Scope::Period { from, to } = scope {
         if let Some(f) = from {
@@ -132,7 +138,7 @@ async fn distinct(
             wheres.push(format!("m.year <= ${}", args.len()));
         }
     }
-    filter_wheres(filters, membership_column, &mut wheres, &mut args).map_err(inapplicable)?;
+    filter_wheres(filters, membership_filter_column, &mut wheres, &mut args).map_err(inapplicable)?;
     let count = format!("COUNT(DISTINCT m.{column})");
     let measures = match counted {
         Counted::Items => format!("{count} AS items, CAST(0 AS BIGINT) AS organisations{ZERO_MONEY}"),
