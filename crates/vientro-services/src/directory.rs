@@ -68,6 +68,20 @@ impl Services {
         Ok(OrganisationView { organisation, certificates })
     }
 
+    /// An organisation as its edit form shows it, with its sector codes and version; logged-in staff only
+    /// (whether the save is allowed is decided when it is made).
+    pub async fn organisation_for_edit(
+        &self,
+        who: &Principal,
+        id: OrganisationId,
+    ) -> Result<(OrganisationRow, Vec<String>), ServiceError> {
+        staff(who)?;
+        let mut db = self.db.clone();
+        let organisation = vientro_store::organisations::get(&mut db, id).await?;
+        let sectors = vientro_store::organisations::sectors(&mut db, id).await?;
+        Ok((organisation, sectors))
+    }
+
     /// The latest audit entries and the state of the chain.
     pub async fn audit_log(
         &self,

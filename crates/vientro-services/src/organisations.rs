@@ -4,6 +4,8 @@
 //! opens and commits its own transaction; the `_in` form runs inside a transaction the caller commits, so a
 //! bulk load (demo data, an import) is one transaction. Nothing here formats anything for display.
 
+use vientro_domain::access::{Action, Resource, can};
+use vientro_domain::admin_units::ProvinceCode;
 use vientro_domain::certificate::{CertificateInput, CertificateStatus, ProvinceRegistration};
 use vientro_domain::ids::{CertificateId, OrganisationId};
 use vientro_domain::organisation::OrganisationInput;
@@ -50,6 +52,62 @@ impl Services {
         let id = Self::create_organisation_in(&mut tx, actor, input).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Changes an organisation on behalf of a signed-in user, if it is still at `version` (the one the user
+    /// saw); returns the new version. The access rule decides who may (central staff any; a provincial officer
+    /// the Vietnamese agencies of the province; an NGO reporter its own organisation), and only central staff
+    /// change what kind of organisation it is. The report facts of the items it funds are rebuilt, since they
+    /// carry its kind and country.
+    pub async fn update_organisation_as(
+        &self,
+        user: &crate::accounts::CurrentUser,
+        id: OrganisationId,
+        version: i64,
+        input: &OrganisationInput,
+    ) -> Result<i64, ServiceError> {
+        let org = input.parse()?;
+        let mut tx = self.db.begin().await?;
+        let before = organisations::get(&mut tx, id).await?;
+        let resource = |province: Option<&str>| Resource {
+            provinces: province.and_then(|p| ProvinceCode::parse(p).ok()).into_iter().collect(),
+            organisations: vec![id],
+            published: true,
+        };
+        let who = user.principal();
+        let after_province = org.province.as_ref().map(|p| p.as_str().to_owned());
+        if !can(&who, Action::Edit, &resource(before.province_code.as_deref()))
+            || !can(&who, Action::Edit, &resource(after_province.as_deref()))
+        {
+            return Err(ServiceError::Forbidden("you may not change this organisation".into()));
+        }
+        if org.kind.as_str() != before.kind && !may_issue_certificates(user.role) {
+            return Err(ValidationErrors::from(ValidationError::new(
+                "kind",
+                "error-kind-central-only",
+                "only central staff change what kind of organisation this is",
+            ))
+            .into());
+        }
+        let new_version = organisations::update(&mut tx, id, version, &org, now()).await?;
+        let items: Vec<vientro_domain::ids::AidItemId> =
+            organisations::donor_items(&mut tx, id).await?.into_iter().map(vientro_domain::ids::AidItemId).collect();
+        vientro_store::facts::refresh_items(&mut tx, &items).await?;
+        audit::append(
+            &mut tx,
+            &AuditEntry {
+                actor: &user.username,
+                action: "update",
+                entity: "organisation",
+                entity_id: Some(id.0),
+                before: serde_json::to_value(&before).ok(),
+                after: to_json(&org),
+            },
+            now(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new_version)
     }
 
     /// Registers an organisation inside the caller's transaction.

@@ -237,8 +237,11 @@ impl Services {
         let filters = self.resolve_filters(query).await?;
         let rows = self.rows_for(query, &query.by, &filters, source).await?;
         // Sums add up across rows (ADR 0003: a total never changes with the grouping), so a report of sums
-        // needs no second query; distinct counts do not add up and are counted again over everything.
-        let total = if !query.by.is_empty() && additive(&query.measures) {
+        // needs no second query; distinct counts do not add up and are counted again over everything. Without
+        // a grouping the one row is the total.
+        let total = if query.by.is_empty() {
+            rows.first().cloned().unwrap_or_else(empty_row)
+        } else if additive(&query.measures) {
             sum_rows(&rows)
         } else {
             let mut totals = self.rows_for(query, &[], &filters, source).await?;

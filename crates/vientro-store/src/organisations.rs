@@ -80,6 +80,64 @@ pub async fn insert(
     Ok(OrganisationId(id))
 }
 
+/// Replaces an organisation's content and sectors if it is still at `expected_version`; returns the new
+/// version. A stale version changes nothing and is reported as such.
+pub async fn update(
+    ex: &mut impl Exec,
+    id: OrganisationId,
+    expected_version: i64,
+    org: &NewOrganisation,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let changed = ex
+        .execute(
+            Stmt::new(
+                "UPDATE organisation SET kind = $1, name = $2, name_vi = $3, acronym = $4, country_code = $5, \
+                 province_code = $6, iati_identifier = $7, name_key = $8, search_text = $9, sort_key = $10, \
+                 version = version + 1, updated_at = $11 WHERE id = $12 AND version = $13 AND archived_at IS NULL",
+            )
+            .bind(org.kind.as_str())
+            .bind(org.name.as_str())
+            .bind(org.name_vi.clone())
+            .bind(org.acronym.clone())
+            .bind(org.country.as_ref().map(|c| c.as_str().to_owned()))
+            .bind(org.province.as_ref().map(|p| p.as_str().to_owned()))
+            .bind(org.iati_identifier.clone())
+            .bind(vientro_domain::text::fold(&org.name))
+            .bind(org.search_text())
+            .bind(org.sort_key())
+            .bind(now)
+            .bind(id.0)
+            .bind(expected_version),
+        )
+        .await
+        .map_err(StoreError::on_constraint)?;
+    if changed == 0 {
+        get(ex, id).await?;
+        return Err(StoreError::StaleVersion { what: "organisation", expected: expected_version });
+    }
+    ex.execute(Stmt::new("DELETE FROM organisation_sector WHERE organisation_id = $1").bind(id.0)).await?;
+    for sector in &org.sectors {
+        ex.execute(
+            Stmt::new("INSERT INTO organisation_sector (organisation_id, sector_code) VALUES ($1, $2)")
+                .bind(id.0)
+                .bind(sector.code()),
+        )
+        .await?;
+    }
+    Ok(expected_version + 1)
+}
+
+/// The items an organisation funds (whose report facts carry its kind and country).
+pub async fn donor_items(ex: &mut impl Exec, id: OrganisationId) -> Result<Vec<i64>, StoreError> {
+    let rows: Vec<crate::db::Scalar> = ex
+        .fetch_all(
+            Stmt::new("SELECT item_id FROM aid_item_donor WHERE organisation_id = $1 ORDER BY item_id").bind(id.0),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 /// Reads one organisation.
 pub async fn get(ex: &mut impl Exec, id: OrganisationId) -> Result<OrganisationRow, StoreError> {
     ex.fetch_one(Stmt::new(format!("SELECT {COLUMNS} FROM organisation WHERE id = $1")).bind(id.0), "organisation")

@@ -85,6 +85,8 @@ pub(crate) async fn bench_web(items: usize, runs: usize, path: &Path) -> anyhow:
         "/approvals".to_owned(),
         "/dashboard/national?year=2021".to_owned(),
         "/dashboard/province/19?year=2021".to_owned(),
+        // A provincial officer's home page: the province over all years.
+        "/dashboard/province/19".to_owned(),
         "/dashboard/national".to_owned(),
         "/api/v1/aid-items?province=19".to_owned(),
         format!("/api/v1/aid-items/{middle}"),

@@ -58,6 +58,8 @@ CREATE INDEX donor_year_donor ON donor_year (donor_id, year);
 CREATE INDEX flow_rollup_province ON flow_rollup (province, year, half);
 CREATE INDEX flow_rollup_sector_province ON flow_rollup_sector (province, year, half);
 CREATE INDEX flow_rollup_donor_province ON flow_rollup_donor (province, year, half);
+CREATE INDEX item_year_province ON item_year (province, item_id);
+CREATE INDEX donor_year_province ON donor_year (province, donor_id);
 
 -- The smallest sums: national by half-year, and by place (today's province, as recorded, region) for the map
 -- and the rankings. Every dashboard asks for them.

@@ -1,4 +1,4 @@
-//! The directories: organisations (list, detail, new), registration certificates (list, and recording one on
+//! The directories: organisations (list, detail, new, edit), registration certificates (list, and recording one on
 //! a foreign NGO's page), administrative units, users (administrators), the audit log viewer, and the search
 //! box.
 //!
@@ -34,7 +34,8 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/organisations", get(organisations).post(create_organisation))
         .route("/organisations/new", get(new_organisation))
-        .route("/organisations/{id}", get(organisation))
+        .route("/organisations/{id}", get(organisation).post(save_organisation))
+        .route("/organisations/{id}/edit", get(edit_organisation))
         .route("/organisations/{id}/certificates", axum::routing::post(add_certificate))
         .route("/certificates", get(certificates))
         .route("/admin-units", get(admin_units))
@@ -204,6 +205,8 @@ async fn add_certificate(
 #[template(path = "directory/organisation_form.html")]
 struct OrganisationFormPage {
     c: Chrome,
+    /// Where the form posts: `/organisations` (new) or `/organisations/{id}` (edit).
+    action: String,
     f: OrganisationForm,
     kinds: Vec<(String, String, bool)>,
     errors: Vec<(String, String)>,
@@ -220,6 +223,27 @@ struct OrganisationForm {
     country: Option<String>,
     province: Option<String>,
     iati_identifier: Option<String>,
+    /// Sector codes, comma-separated.
+    sectors: Option<String>,
+    /// The version being edited (absent for a new organisation).
+    version: Option<i64>,
+}
+
+impl OrganisationForm {
+    fn input(&self) -> OrganisationInput {
+        let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        OrganisationInput {
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            name_vi: blank(&self.name_vi),
+            acronym: blank(&self.acronym),
+            country: blank(&self.country),
+            province: blank(&self.province),
+            iati_identifier: blank(&self.iati_identifier),
+            sectors: CertificateForm::list(self.sectors.as_deref().unwrap_or_default()),
+            illustrative: false,
+        }
+    }
 }
 
 fn organisation_form(ctx: &RequestContext, uri: &Uri, f: OrganisationForm, errors: Vec<(String, String)>) -> Response {
@@ -228,8 +252,58 @@ fn organisation_form(ctx: &RequestContext, uri: &Uri, f: OrganisationForm, error
         .map(|k| (k.as_str().to_owned(), ctx.tr.code("orgkind", k.as_str()), k.as_str() == f.kind))
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = OrganisationFormPage { c: Chrome::new(ctx, uri, "orgs-new"), f, kinds, errors };
+    // The id is in the path of the edit form's page: /organisations/{id}/edit or, after a refused save, /organisations/{id}.
+    let (action, title) = match f.version {
+        Some(_) => (uri.path().trim_end_matches("/edit").to_owned(), "orgs-edit"),
+        None => ("/organisations".to_owned(), "orgs-new"),
+    };
+    let page = OrganisationFormPage { c: Chrome::new(ctx, uri, title), action, f, kinds, errors };
     (status, render(&ctx.tr, &page)).into_response()
+}
+
+async fn edit_organisation(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Response {
+    match state.services.organisation_for_edit(&ctx.principal(), OrganisationId(id)).await {
+        Ok((o, sectors)) => {
+            let f = OrganisationForm {
+                kind: o.kind,
+                name: o.name,
+                name_vi: o.name_vi,
+                acronym: o.acronym,
+                country: o.country_code,
+                province: o.province_code,
+                iati_identifier: o.iati_identifier,
+                sectors: Some(sectors.join(", ")),
+                version: Some(o.version),
+            };
+            organisation_form(&ctx, &uri, f, Vec::new())
+        }
+        Err(e) => PageError::new(&ctx, e).into_response(),
+    }
+}
+
+async fn save_organisation(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<OrganisationForm>,
+) -> Response {
+    let Some(user) = ctx.user.clone() else { return crate::error::unauthenticated(&ctx.tr, false) };
+    let Some(version) = f.version else {
+        return organisation_form(&ctx, &uri, f, vec![("version".into(), ctx.tr.t("form-version-missing"))]);
+    };
+    match state.services.update_organisation_as(&user, OrganisationId(id), version, &f.input()).await {
+        Ok(_) => Redirect::to(&format!("/organisations/{id}?done=org-saved")).into_response(),
+        Err(ServiceError::Invalid(e)) => {
+            organisation_form(&ctx, &uri, f, e.0.iter().map(|v| (v.field.clone(), v.message.clone())).collect())
+        }
+        Err(e) => PageError::new(&ctx, e).into_response(),
+    }
 }
 
 async fn new_organisation(ctx: RequestContext, uri: Uri) -> Response {
@@ -249,19 +323,7 @@ async fn create_organisation(
     if !may_register_organisations(&ctx) {
         return PageError::new(&ctx, ServiceError::Forbidden("organisations".into())).into_response();
     }
-    let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    let input = OrganisationInput {
-        kind: f.kind.clone(),
-        name: f.name.clone(),
-        name_vi: blank(&f.name_vi),
-        acronym: blank(&f.acronym),
-        country: blank(&f.country),
-        province: blank(&f.province),
-        iati_identifier: blank(&f.iati_identifier),
-        sectors: Vec::new(),
-        illustrative: false,
-    };
-    match state.services.create_organisation(&user.actor(), &input).await {
+    match state.services.create_organisation(&user.actor(), &f.input()).await {
         Ok(id) => Redirect::to(&format!("/organisations/{}?done=org-created", id.0)).into_response(),
         Err(ServiceError::Invalid(e)) => {
             organisation_form(&ctx, &uri, f, e.0.iter().map(|v| (v.field.clone(), v.message.clone())).collect())

@@ -46,6 +46,7 @@ const FLASH_KEYS: &[&str] = &[
     "item-status-changed",
     "item-archived",
     "org-created",
+    "org-saved",
     "cert-added",
     "users-created",
     "logged-out-everywhere",

@@ -205,6 +205,65 @@ async fn central_staff_record_a_certificate_on_an_ngo_s_page_and_officers_may_no
     assert!(!officer.get("/certificates").await.body.contains("1/CNV"), "the refused one was not recorded");
 }
 
+async fn an_organisation_is_edited_with_its_version_and_its_items_report_the_new_country(db: Db) {
+    let app = TestApp::new(db).await;
+    let id = app.ngo_a.0;
+    let (page, action) = (format!("/organisations/{id}/edit"), format!("/organisations/{id}"));
+    let mut central = app.browser("central").await;
+    let form = central.get(&page).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("value=\"Nước Sạch Foundation\"") && form.body.contains("name=\"version\" value=\"1\""));
+    let csrf = central.csrf(&page).await;
+    let fields = |version: &'static str, name: &'static str, country: &'static str| {
+        vec![("kind", "foreign_ngo"), ("name", name), ("country", country), ("version", version)]
+    };
+    let mut with_csrf = fields("1", "Nước Sạch Foundation International", "JP");
+    with_csrf.push(("csrf", &csrf));
+    let saved = central.form(&action, &with_csrf).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(central.get(&action).await.body.contains("Nước Sạch Foundation International"));
+    let mut stale = fields("1", "lost update", "US");
+    stale.push(("csrf", &csrf));
+    assert_eq!(central.form(&action, &stale).await.status, StatusCode::CONFLICT, "a stale save changes nothing");
+    assert!(!central.get(&action).await.body.contains("lost update"));
+
+    // The report facts of the item it funds now carry its new country.
+    #[derive(sqlx::FromRow)]
+    struct Country {
+        donor_country: Option<String>,
+    }
+    let cells: Vec<Country> = vientro_store::Exec::fetch_all(
+        &mut app.services.db().clone(),
+        vientro_store::Stmt::new("SELECT donor_country FROM item_cell WHERE donor_id = $1").bind(id),
+    )
+    .await
+    .unwrap();
+    assert!(!cells.is_empty() && cells.iter().all(|c| c.donor_country.as_deref() == Some("JP")));
+
+    let mut officer = app.browser("caobang").await;
+    let csrf = officer.csrf(&page).await;
+    let mut refused = fields("2", "taken over", "US");
+    refused.push(("csrf", &csrf));
+    assert_eq!(
+        officer.form(&action, &refused).await.status,
+        StatusCode::FORBIDDEN,
+        "a foreign NGO is not the province's"
+    );
+
+    let mut ngo = app.browser("ngo").await;
+    let csrf = ngo.csrf(&page).await;
+    let own = [
+        ("kind", "individual"),
+        ("name", "Nước Sạch Foundation International"),
+        ("country", "JP"),
+        ("version", "2"),
+        ("csrf", &csrf),
+    ];
+    let kind_change = ngo.form(&action, &own).await;
+    assert_eq!(kind_change.status, StatusCode::UNPROCESSABLE_ENTITY, "only central staff change the kind");
+    assert!(kind_change.body.contains("kind"));
+}
+
 async fn english_is_a_switch_and_vietnamese_the_default(db: Db) {
     let app = TestApp::new(db).await;
     let mut browser = app.browser("caobang").await;
@@ -219,6 +278,7 @@ async fn english_is_a_switch_and_vietnamese_the_default(db: Db) {
 }
 
 on_both_backends!(
+    an_organisation_is_edited_with_its_version_and_its_items_report_the_new_country,
     central_staff_record_a_certificate_on_an_ngo_s_page_and_officers_may_not,
     every_page_renders_for_every_role,
     an_officer_creates_an_item_with_the_form_and_adds_flows,
