@@ -1,7 +1,8 @@
 //! Summary tables kept beside the flow shares, so that overviews at national scale read thousands of rows
 //! instead of millions: sums of shares by half-year and a few dimensions (`flow_rollup`, by sector and by
-//! donor nationally and per province), and which items and donors have shares in which year and province
-//! (`item_year`, `donor_year`, rows only while they have shares), from which distinct counts are taken.
+//! donor nationally and per province, by donor country), and which items and donors have shares in which
+//! year and province (`item_year`, `donor_year`, rows only while they have shares; `item_with_shares` for
+//! any year anywhere), from which distinct counts are taken.
 //!
 //! [`subtract`] and [`add`] keep every table equal to what a `GROUP BY` over `flow_share` would give: the
 //! facts module calls them around each rebuild of an item's shares, in the same transaction. The tables hold
@@ -27,8 +28,12 @@ pub struct Rollup {
 /// The sum tables, in the order they are tried: the smallest that answers wins. At a million items the
 /// national and per-place ones hold thousands of rows, `flow_rollup` and the national sector and donor
 /// ones hundreds of thousands, the provincial sector and donor ones millions.
-pub const ROLLUPS: [Rollup; 7] = [
+pub const ROLLUPS: [Rollup; 8] = [
     Rollup { table: "flow_rollup_national", keys: &[] },
+    Rollup {
+        table: "flow_rollup_country",
+        keys: &[("donor_kind", Dimension::DonorKind), ("donor_country", Dimension::DonorCountry)],
+    },
     Rollup {
         table: "flow_rollup_place",
         keys: &[
@@ -224,8 +229,10 @@ pub async fn subtract(ex: &mut impl Exec, where_items: &str, ids: &[i64]) -> Res
         roll(ex, r, -1, where_items, ids).await?;
     }
     roll_donors(ex, -1, where_items, ids).await?;
-    ex.execute(ids.iter().fold(Stmt::new(format!("DELETE FROM item_year WHERE {where_items}")), |s, id| s.bind(*id)))
-        .await?;
+    for table in ["item_year", "item_with_shares"] {
+        let sql = format!("DELETE FROM {table} WHERE {where_items}");
+        ex.execute(ids.iter().fold(Stmt::new(sql), |s, id| s.bind(*id))).await?;
+    }
     Ok(())
 }
 
@@ -240,6 +247,9 @@ pub async fn add(ex: &mut impl Exec, where_items: &str, ids: &[i64]) -> Result<(
          SELECT year, COALESCE(province, ''), item_id, COUNT(*) FROM flow_share WHERE {where_items} \
          GROUP BY year, COALESCE(province, ''), item_id"
     );
+    ex.execute(ids.iter().fold(Stmt::new(sql), |s, id| s.bind(*id))).await?;
+    let sql =
+        format!("INSERT INTO item_with_shares (item_id) SELECT DISTINCT item_id FROM flow_share WHERE {where_items}");
     ex.execute(ids.iter().fold(Stmt::new(sql), |s, id| s.bind(*id))).await?;
     Ok(())
 }

@@ -124,6 +124,12 @@ async fn distinct(
 ) -> Result<Vec<AggRow>, StoreError> {
     let keys =
         by.iter().map(|d| membership_column(*d).ok_or_else(|| inapplicable(*d))).collect::<Result<Vec<_>, _>>()?;
+    let everything = by.is_empty() && filters.is_empty() && matches!(scope, Scope::Period { from: None, to: None });
+    if counted == Counted::Items && everything {
+        // Items with shares in any year anywhere: one row each, so a plain count.
+        let measures = format!("COUNT(*) AS items, CAST(0 AS BIGINT) AS organisations{ZERO_MONEY}");
+        return ex.fetch_all(Stmt::new(grouped_select(&[], &measures, "item_with_shares m", &[], None))).await;
+    }
     let (table, column) = counted.table_and_column();
     // Membership rows exist only while they have shares (`summaries`), so every row counts.
     let mut wheres = Vec::new();
