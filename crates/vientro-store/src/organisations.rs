@@ -54,7 +54,26 @@ pub async fn insert(
                  name_key, search_text, sort_key, illustrative, version, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12) RETURNING id",
             )
-            .bind(org.kind.as_str())
+            .bind_content(org)
+            .bind(org.illustrative)
+            .bind(now),
+        )
+        .await
+        .map_err(StoreError::on_constraint)?;
+    insert_sectors(ex, id, org).await?;
+    Ok(OrganisationId(id))
+}
+
+/// Binds an organisation's ten content values, in the order insert and update list them: kind, name,
+/// Vietnamese name, acronym, country, province, IATI identifier, then the derived name key, search text
+/// and sort key.
+trait BindContent {
+    fn bind_content(self, org: &NewOrganisation) -> Self;
+}
+
+impl BindContent for Stmt {
+    fn bind_content(self, org: &NewOrganisation) -> Stmt {
+        self.bind(org.kind.as_str())
             .bind(org.name.as_str())
             .bind(org.name_vi.clone())
             .bind(org.acronym.clone())
@@ -64,11 +83,10 @@ pub async fn insert(
             .bind(vientro_domain::text::fold(&org.name))
             .bind(org.search_text())
             .bind(org.sort_key())
-            .bind(org.illustrative)
-            .bind(now),
-        )
-        .await
-        .map_err(StoreError::on_constraint)?;
+    }
+}
+
+async fn insert_sectors(ex: &mut impl Exec, id: i64, org: &NewOrganisation) -> Result<(), StoreError> {
     for sector in &org.sectors {
         ex.execute(
             Stmt::new("INSERT INTO organisation_sector (organisation_id, sector_code) VALUES ($1, $2)")
@@ -77,7 +95,7 @@ pub async fn insert(
         )
         .await?;
     }
-    Ok(OrganisationId(id))
+    Ok(())
 }
 
 /// Replaces an organisation's content and sectors if it is still at `expected_version`; returns the new
@@ -96,16 +114,7 @@ pub async fn update(
                  province_code = $6, iati_identifier = $7, name_key = $8, search_text = $9, sort_key = $10, \
                  version = version + 1, updated_at = $11 WHERE id = $12 AND version = $13 AND archived_at IS NULL",
             )
-            .bind(org.kind.as_str())
-            .bind(org.name.as_str())
-            .bind(org.name_vi.clone())
-            .bind(org.acronym.clone())
-            .bind(org.country.as_ref().map(|c| c.as_str().to_owned()))
-            .bind(org.province.as_ref().map(|p| p.as_str().to_owned()))
-            .bind(org.iati_identifier.clone())
-            .bind(vientro_domain::text::fold(&org.name))
-            .bind(org.search_text())
-            .bind(org.sort_key())
+            .bind_content(org)
             .bind(now)
             .bind(id.0)
             .bind(expected_version),
@@ -117,14 +126,7 @@ pub async fn update(
         return Err(StoreError::StaleVersion { what: "organisation", expected: expected_version });
     }
     ex.execute(Stmt::new("DELETE FROM organisation_sector WHERE organisation_id = $1").bind(id.0)).await?;
-    for sector in &org.sectors {
-        ex.execute(
-            Stmt::new("INSERT INTO organisation_sector (organisation_id, sector_code) VALUES ($1, $2)")
-                .bind(id.0)
-                .bind(sector.code()),
-        )
-        .await?;
-    }
+    insert_sectors(ex, id.0, org).await?;
     Ok(expected_version + 1)
 }
 
