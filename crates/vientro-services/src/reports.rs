@@ -204,19 +204,20 @@ impl Services {
     }
 
     /// Runs a report: rows grouped by the query's dimensions and the total over everything filtered. A
-    /// result is remembered until the next recorded change (`report_cache`).
+    /// result is remembered until the next recorded change (`report_cache`); it reflects every change
+    /// acknowledged before the call.
     pub async fn report(&self, query: &ReportQuery) -> Result<ReportResult, ServiceError> {
-        let version = vientro_store::audit::appends(&mut self.db.clone()).await?;
-        if let Some(hit) = self.report_cache.get(query, version) {
+        let arrived_at = vientro_store::audit::appends(&mut self.db.clone()).await?;
+        if let Some(hit) = self.report_cache.get(query, arrived_at) {
             return Ok(hit);
         }
         let flight = self.report_cache.flight(query);
         let _computing = flight.lock().await;
-        // Whoever held the lock before may have just computed it.
-        let version = vientro_store::audit::appends(&mut self.db.clone()).await?;
-        if let Some(hit) = self.report_cache.get(query, version) {
+        // Whoever held the lock before may have just computed it, from a version at least as new.
+        if let Some(hit) = self.report_cache.get(query, arrived_at) {
             return Ok(hit);
         }
+        let version = vientro_store::audit::appends(&mut self.db.clone()).await?;
         let result = self.compute_report(query).await?;
         self.report_cache.put(query, version, &result);
         Ok(result)
