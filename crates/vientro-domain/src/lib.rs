@@ -15,6 +15,7 @@ pub mod error;
 pub mod flow;
 pub mod fx;
 pub mod ids;
+pub mod matching;
 pub mod money;
 pub mod organisation;
 pub mod report;

@@ -16,6 +16,7 @@ pub mod directory;
 pub mod error;
 pub mod iati_export;
 pub mod iati_import;
+pub mod matching;
 pub mod organisations;
 pub mod rates;
 pub mod report_cache;

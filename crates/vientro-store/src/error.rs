@@ -83,6 +83,12 @@ const CONSTRAINTS: &[(&str, &str, &str, &str)] = &[
     ),
     ("exchange_rate_key", "period", "error-rate-duplicate", "a rate for this currency and period already exists"),
     ("flow_amount_non_negative", "amount", "error-amount-negative", "an amount cannot be negative"),
+    (
+        "province_priority_key",
+        "sector",
+        "error-priority-duplicate",
+        "this sector is already a priority of this province from this year",
+    ),
 ];
 
 impl StoreError {

@@ -16,6 +16,7 @@ pub mod facts;
 pub mod flows;
 pub mod iati;
 pub mod listing;
+pub mod matching;
 pub mod organisations;
 pub mod rates;
 pub mod reports;

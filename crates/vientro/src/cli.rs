@@ -125,6 +125,9 @@ enum Command {
     ///
     /// Example: vientro report --measures committed_usd,disbursed_usd --by year --where province=04 --from 2016 --to 2021
     Report(ReportArgs),
+    /// Organisations ranked for a province's priority sectors or a proposal, with the reasons; `match backtest`
+    /// measures the method.
+    Match(crate::match_cmd::MatchArgs),
     /// The paragraphs an officer reads out at a meeting: aid in a province over a year or a period.
     Briefing {
         /// Province, by code or name (today's 34, or one of the 63 before 1 July 2025).
@@ -635,6 +638,12 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let token = result.map_err(user_error)?;
             println!("{token}");
             eprintln!("API token for {user} created; use it as 'Authorization: Bearer <token>'. It is shown only now.");
+        }
+        Command::Match(args) => {
+            let db = open(&cli.database_url).await?;
+            let result = crate::match_cmd::run(&Services::new(db.clone()), &args).await;
+            db.close().await;
+            return result;
         }
         Command::Report(args) => {
             let db = open(&cli.database_url).await?;

@@ -7,6 +7,7 @@
 
 mod bench_web;
 mod cli;
+mod match_cmd;
 mod render;
 
 use clap::Parser;

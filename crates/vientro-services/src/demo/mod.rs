@@ -1,6 +1,6 @@
 //! The illustrative demonstration data set ("minh họa"): organisations, certificates, registrations, aid items
 //! and flows from which the report engine reproduces, by the definitions of docs/adr/0003, every figure the
-//! seed articles quote (/work/shared/seeds/FACTS.md: Cao Bằng C1, C3–C7, C11, C12; the nation N1–N3; Lạng Sơn
+//! seed articles quote (/work/shared/seeds/FACTS.md: Cao Bằng C1, C3–C7, C9, C11, C12; the nation N1–N3; Lạng Sơn
 //! L1–L3; Quảng Ninh Q1–Q4; Bắc Kạn B1–B5).
 //!
 //! Beside the illustrative records it enters the real Viet Nam activities published in IATI (`real`), which are
@@ -15,6 +15,7 @@ mod bac_kan;
 mod builder;
 mod cao_bang;
 mod lang_son;
+mod mobilisation;
 mod names;
 mod national;
 mod quang_ninh;
@@ -51,6 +52,7 @@ pub async fn load(services: &Services) -> Result<DemoSummary, ServiceError> {
     match vientro_store::settings::get(&mut tx, SETTING_KEY).await? {
         Some(v) if v == DATASET_VERSION => {
             tx.rollback().await?;
+            mobilisation::load(services).await?;
             return Ok(DemoSummary { organisations: 0, items: 0, flows: 0, already_loaded: true });
         }
         Some(other) => {
@@ -83,5 +85,6 @@ pub async fn load(services: &Services) -> Result<DemoSummary, ServiceError> {
     let (mut tx, summary) = loader.finish();
     vientro_store::settings::set(&mut tx, SETTING_KEY, DATASET_VERSION, vientro_store::now()).await?;
     tx.commit().await?;
+    mobilisation::load(services).await?;
     Ok(summary)
 }

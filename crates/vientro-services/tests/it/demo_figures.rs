@@ -774,7 +774,7 @@ async fn the_demo_is_small_illustrative_and_says_so_in_every_invented_name(d: De
         let real = o.name == "ChildFund Australia" || o.kind == "vn_managing_agency";
         assert!(real || o.name.contains("(minh họa)"), "{}", o.name);
     }
-    for table in ["certificate", "province_registration"] {
+    for table in ["certificate", "province_registration", "province_priority", "aid_proposal"] {
         let n: Vec<(i64,)> = db
             .clone()
             .fetch_all(Stmt::new(format!("SELECT COUNT(*) FROM {table} WHERE illustrative = $1")).bind(false))
@@ -825,4 +825,84 @@ on_shared_demo!(
     childfund_is_the_largest_donor_of_bac_kan_and_of_todays_thai_nguyen,
     loading_the_demo_twice_changes_nothing,
     the_demo_is_small_illustrative_and_says_so_in_every_invented_name,
+    cao_bang_matching_ranks_organisations_for_its_priority_sectors_with_reasons,
+    a_proposal_is_matched_on_its_sector_province_and_budget,
+    the_matching_backtest_before_2020_beats_both_baselines,
 );
+
+// ---------------------------------------------------------------------------------------------------------
+// Matching (FACTS C9: Cao Bằng's priority sectors).
+
+async fn cao_bang_matching_ranks_organisations_for_its_priority_sectors_with_reasons(d: Demo) {
+    use vientro_domain::matching::Reason;
+    use vientro_domain::sector::VnSector;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let list = d.services.match_for_province("Cao Bằng", &[], None, day, 10).await.unwrap();
+    assert_eq!(
+        list.sectors,
+        vec![
+            VnSector::AgricultureRuralDevelopment,
+            VnSector::Health,
+            VnSector::VocationalTraining,
+            VnSector::EducationTraining,
+            VnSector::SocialIssues,
+            VnSector::Environment,
+            VnSector::DisasterEmergency,
+        ],
+        "the seven priority sectors of C9, in order"
+    );
+    assert_eq!(list.organisations.len(), 10);
+    let scores: Vec<f64> = list.organisations.iter().map(|o| o.candidate.score).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first: {scores:?}");
+    for o in &list.organisations {
+        assert!(
+            o.candidate.reasons.iter().any(|r| matches!(r, Reason::SectorFit { .. })),
+            "{} is listed for a priority sector it funded",
+            o.name
+        );
+    }
+    // The province's own donors lead, and everyone listed worked in the province or its region.
+    let in_province = |o: &vientro_services::matching::RankedOrganisation| {
+        o.candidate.reasons.iter().any(|r| matches!(r, Reason::SameProvince { .. }))
+    };
+    assert!(list.organisations[..5].iter().filter(|o| in_province(o)).count() >= 4);
+    for o in &list.organisations {
+        assert!(
+            in_province(o) || o.candidate.reasons.iter().any(|r| matches!(r, Reason::SameRegion { .. })),
+            "{} worked in Cao Bằng or its region",
+            o.name
+        );
+    }
+    let unknown = d.services.match_for_province("Cao Bằng", &["vn:nothing".to_owned()], None, day, 10).await;
+    assert!(unknown.is_err(), "an unknown sector is refused");
+}
+
+async fn a_proposal_is_matched_on_its_sector_province_and_budget(d: Demo) {
+    use vientro_domain::matching::Reason;
+    let proposals = vientro_store::matching::proposals(&mut d.services.db().clone(), Some("04")).await.unwrap();
+    assert_eq!(proposals.len(), 4);
+    let health = proposals.iter().find(|p| p.sector_code == "vn:health").expect("the health proposal");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let list = d.services.match_for_proposal(health.id, day, 5).await.unwrap();
+    assert_eq!(list.budget_usd_minor, Some(usd(150_000)));
+    let first = &list.organisations[0];
+    assert!(
+        first
+            .candidate
+            .reasons
+            .iter()
+            .any(|r| matches!(r, Reason::TypicalSize { budget_usd_minor, .. } if *budget_usd_minor == usd(150_000)))
+    );
+    assert!(first.candidate.reasons.iter().any(|r| matches!(r, Reason::SectorFit { .. })));
+}
+
+async fn the_matching_backtest_before_2020_beats_both_baselines(d: Demo) {
+    let b = d.services.match_backtest(2020).await.unwrap();
+    eprintln!("{b:?}");
+    assert!(b.cases > 40, "items first funded after 2020 are hidden: {}", b.cases);
+    for baseline in [&b.most_active, &b.most_active_in_province] {
+        assert!(b.method.hits_at_5 > baseline.hits_at_5, "hit@5: {b:?}");
+        assert!(b.method.hits_at_10 > baseline.hits_at_10, "hit@10: {b:?}");
+        assert!(b.method.mean_reciprocal_rank() > baseline.mean_reciprocal_rank(), "MRR: {b:?}");
+    }
+}

@@ -96,3 +96,23 @@ fn a_report_gives_the_same_total_as_json_csv_and_xlsx() {
     let xlsx_total = total_row.iter().rev().find_map(|c| c.get_float()).unwrap();
     assert_eq!(cents(xlsx_total), json_total);
 }
+
+#[test]
+fn matching_for_cao_bang_lists_organisations_with_their_reasons() {
+    let text = vientro(&["match", "--province", "Cao Bằng", "--as-of", "2026-11-26"]);
+    assert!(text.contains("tỉnh Cao Bằng"), "{text}");
+    assert!(text.contains(" 1. ") && text.contains("10. "), "ten organisations:\n{text}");
+    for reason in ["lĩnh vực phù hợp", "đã tài trợ", "giấy đăng ký còn hiệu lực"] {
+        assert!(text.contains(reason), "missing the reason '{reason}' in:\n{text}");
+    }
+}
+
+#[test]
+fn the_matching_backtest_prints_hit_rates_and_mrr_beside_both_baselines() {
+    let text = vientro(&["match", "backtest", "--before", "2020"]);
+    for row in ["| vientro match |", "| baseline: most active overall |", "| baseline: most active in the province |"] {
+        assert!(text.contains(row), "missing {row} in:\n{text}");
+    }
+    assert!(text.contains("hit@5 | hit@10 | MRR"), "{text}");
+    assert!(text.contains("the method beats both baselines"), "{text}");
+}
