@@ -22,5 +22,6 @@ pub mod report;
 pub mod sector;
 pub mod split;
 pub mod text;
+pub mod watch;
 
 pub use error::{ValidationError, ValidationErrors};

@@ -25,6 +25,7 @@ pub mod scoped_items;
 pub mod scoped_reports;
 pub mod search;
 pub mod sheet_import;
+pub mod watch;
 
 pub use error::ServiceError;
 
@@ -54,12 +55,13 @@ impl Actor {
 pub struct Services {
     db: Db,
     report_cache: report_cache::ReportCache,
+    watch_cache: watch::WatchCache,
 }
 
 impl Services {
     /// Services over a connected, migrated database.
     pub fn new(db: Db) -> Self {
-        Self { db, report_cache: report_cache::ReportCache::default() }
+        Self { db, report_cache: report_cache::ReportCache::default(), watch_cache: watch::WatchCache::default() }
     }
 
     /// The database (for read models such as reports that live in the store).

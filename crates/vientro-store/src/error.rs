@@ -89,6 +89,18 @@ const CONSTRAINTS: &[(&str, &str, &str, &str)] = &[
         "error-priority-duplicate",
         "this sector is already a priority of this province from this year",
     ),
+    (
+        "ngo_annual_report_key",
+        "year",
+        "error-report-duplicate",
+        "this organisation's report for this year is already recorded",
+    ),
+    (
+        "province_report_key",
+        "year",
+        "error-report-duplicate",
+        "this province's report for this period is already recorded",
+    ),
 ];
 
 impl StoreError {

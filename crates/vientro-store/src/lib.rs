@@ -24,6 +24,7 @@ pub mod settings;
 pub mod summaries;
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod watch;
 
 pub use db::{Backend, Db, Exec, ExecExt, Stmt, Tx};
 pub use error::StoreError;

@@ -318,3 +318,22 @@ cert-provinces = Provinces where it may operate
 cert-sectors = Sectors where it may operate
 cert-list-hint = One per line, or separated by commas.
 cert-added = The registration certificate was recorded.
+watch-title = Alerts to act on
+watch-none = No alerts.
+watch-more = and { $count } more
+watch-as-of = As of { $date }
+watch-kind-certificate-expiring = Registration certificates ending soon
+watch-kind-ngo-report-missing = NGOs' annual reports (Form 05) not received
+watch-kind-approved-without-disbursement = Approved but nothing disbursed (revocation candidates)
+watch-kind-appraisal-overdue = Appraisals past the time limit
+watch-kind-disbursement-lagging = Disbursement behind schedule
+watch-kind-province-report-missing = Provinces' periodic reports not received
+watch-alert-certificate-expiring = { $subject }: certificate { $number } ends on { $date }, { $days } days left ({ $threshold }-day warning)
+watch-alert-ngo-report-missing = { $subject }: no annual report for { $year }, due { $date }, { $days } days late
+watch-alert-approved-without-disbursement = { $subject }: approved on { $date }, nothing disbursed after { $days } days (limit { $months } months)
+watch-alert-appraisal-overdue = { $subject }: waiting for appraisal since { $date }, { $days } days (limit { $limit } days)
+watch-alert-disbursement-lagging = { $subject }: { $actual } % of the commitment disbursed with { $expected } % of the time gone (ends { $date })
+watch-alert-province-report-missing = { $subject }: no { $report ->
+        [six_month] six-month
+       *[other] annual
+    } report for { $year }, due { $date }, { $days } days late

@@ -318,3 +318,22 @@ cert-provinces = Tỉnh, thành phố được phép hoạt động
 cert-sectors = Lĩnh vực được phép hoạt động
 cert-list-hint = Mỗi dòng một mục, hoặc cách nhau bằng dấu phẩy.
 cert-added = Đã ghi nhận giấy đăng ký.
+watch-title = Cảnh báo cần xử lý
+watch-none = Không có cảnh báo.
+watch-more = và { $count } cảnh báo khác
+watch-as-of = Tính đến ngày { $date }
+watch-kind-certificate-expiring = Giấy đăng ký sắp hết hạn
+watch-kind-ngo-report-missing = Tổ chức chưa nộp báo cáo năm (Mẫu 05)
+watch-kind-approved-without-disbursement = Đã phê duyệt nhưng chưa giải ngân (cân nhắc thu hồi)
+watch-kind-appraisal-overdue = Thẩm định quá thời hạn
+watch-kind-disbursement-lagging = Giải ngân chậm so với tiến độ
+watch-kind-province-report-missing = Tỉnh chưa gửi báo cáo định kỳ
+watch-alert-certificate-expiring = { $subject }: giấy đăng ký số { $number } hết hạn ngày { $date }, còn { $days } ngày (mốc cảnh báo { $threshold } ngày)
+watch-alert-ngo-report-missing = { $subject }: chưa nhận báo cáo năm { $year }, hạn ngày { $date }, quá hạn { $days } ngày
+watch-alert-approved-without-disbursement = { $subject }: phê duyệt ngày { $date }, sau { $days } ngày vẫn chưa giải ngân (quá { $months } tháng)
+watch-alert-appraisal-overdue = { $subject }: chờ thẩm định từ ngày { $date }, đã { $days } ngày (thời hạn { $limit } ngày)
+watch-alert-disbursement-lagging = { $subject }: mới giải ngân { $actual } % vốn cam kết khi thời gian thực hiện đã qua { $expected } % (kết thúc ngày { $date })
+watch-alert-province-report-missing = { $subject }: chưa gửi báo cáo { $report ->
+        [six_month] 6 tháng
+       *[other] năm
+    } { $year }, hạn ngày { $date }, quá hạn { $days } ngày

@@ -11,6 +11,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use rust_decimal::Decimal;
 use unic_langid::langid;
+use vientro_domain::watch::{Alert, AlertKind};
 
 /// Fluent source of the Vietnamese interface.
 pub const VI_FTL: &str = include_str!("../i18n/vi.ftl");
@@ -171,6 +172,24 @@ impl Tr {
     /// A date ("30/06/2021" in both languages: the Vietnamese and British order agree).
     pub fn date(&self, date: &NaiveDate) -> String {
         vientro_domain::date::format_date_vi(*date)
+    }
+
+    /// The heading of a kind of alert.
+    pub fn alert_kind(&self, kind: &AlertKind) -> String {
+        self.t(&format!("watch-kind-{}", kind.code().replace('_', "-")))
+    }
+
+    /// One alert as a sentence: its subject, dates, days and whatever else its kind names.
+    pub fn alert(&self, alert: &Alert) -> String {
+        let mut args = FluentArgs::new();
+        args.set("subject", alert.subject.clone());
+        args.set("date", self.date(&alert.date));
+        args.set("days", self.int(alert.days));
+        for (name, value) in &alert.args {
+            args.set(*name, value.clone());
+        }
+        let key = format!("watch-alert-{}", alert.kind.code().replace('_', "-"));
+        self.catalog.message(self.lang, &key, Some(&args))
     }
 
     /// An optional date, or a dash.

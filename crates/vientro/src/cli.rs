@@ -128,6 +128,9 @@ enum Command {
     /// Organisations ranked for a province's priority sectors or a proposal, with the reasons; `match backtest`
     /// measures the method.
     Match(crate::match_cmd::MatchArgs),
+    /// Alerts of the deadline rules on a day: certificates ending, reports missing, approvals without
+    /// disbursement, appraisals overdue, disbursement behind schedule; `watch rules` shows or sets the rules.
+    Watch(crate::watch_cmd::WatchArgs),
     /// The paragraphs an officer reads out at a meeting: aid in a province over a year or a period.
     Briefing {
         /// Province, by code or name (today's 34, or one of the 63 before 1 July 2025).
@@ -639,6 +642,12 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{token}");
             eprintln!("API token for {user} created; use it as 'Authorization: Bearer <token>'. It is shown only now.");
         }
+        Command::Watch(args) => {
+            let db = open(&cli.database_url).await?;
+            let result = crate::watch_cmd::run(&Services::new(db.clone()), &args).await;
+            db.close().await;
+            return result;
+        }
         Command::Match(args) => {
             let db = open(&cli.database_url).await?;
             let result = crate::match_cmd::run(&Services::new(db.clone()), &args).await;
@@ -792,7 +801,7 @@ fn report_title(result: &vientro_domain::report::ReportResult, lang: Lang) -> St
 }
 
 /// The actor recorded for commands run at the terminal.
-fn cli_actor() -> vientro_services::Actor {
+pub(crate) fn cli_actor() -> vientro_services::Actor {
     vientro_services::Actor::named(format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into())))
 }
 

@@ -9,6 +9,7 @@ mod bench_web;
 mod cli;
 mod match_cmd;
 mod render;
+mod watch_cmd;
 
 use clap::Parser;
 

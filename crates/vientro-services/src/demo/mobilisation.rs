@@ -1,14 +1,27 @@
-//! Mobilisation records of the illustrative data set: Cao Bằng's priority sectors (FACTS C9) and a
-//! call-for-aid list of proposals seeking funding, which matching ranks organisations for.
+//! Mobilisation and supervision records of the illustrative data set: Cao Bằng's priority sectors (FACTS C9),
+//! a call-for-aid list of proposals seeking funding (which matching ranks organisations for), and the state of
+//! supervision in late 2026 that the watch list reports on: NGOs' annual reports and provinces' periodic reports
+//! received (with a few missing), project-office certificates about to end, an item approved in March 2026 with
+//! nothing disbursed and an appraisal running since October 2026.
 //!
 //! Loaded in its own transaction after the figures, also into a database that already holds them, so a demo
 //! database made before these records existed gains them. The proposals are invented and say "(minh họa)".
 //! Only the demo loader may use this module.
 
+use chrono::NaiveDate;
+use vientro_domain::aid_item::{AidItemInput, DonorInput, LocationInput, SectorInput};
+use vientro_domain::certificate::CertificateInput;
+use vientro_domain::ids::{AidItemId, OrganisationId};
+use vientro_domain::organisation::OrganisationInput;
+use vientro_domain::watch::WatchRules;
 use vientro_store::matching::NewProposal;
-use vientro_store::settings;
+use vientro_store::{Tx, settings};
 
+use super::builder::internal;
+use super::names;
+use crate::aid_items::StatusChangeInput;
 use crate::matching::{record_priorities_in, record_proposal_in};
+use crate::watch::{record_ngo_report_in, record_province_report_in};
 use crate::{Actor, ServiceError, Services};
 
 /// The setting that records which version of these records a database holds.
@@ -43,12 +56,24 @@ const CAO_BANG_PROPOSALS: [(&str, &str, i64, i64, &str); 4] = [
     ),
 ];
 
-/// Loads these records once; does nothing when the database holds this version.
-pub(super) async fn load(services: &Services) -> Result<(), ServiceError> {
+/// Illustrative: the year of NGOs' annual reports received, and one NGO in this many (by id) that has not sent it.
+const NGO_REPORT_YEAR: i32 = 2025;
+const NGO_REPORT_MISSING_ONE_IN: i64 = 40;
+/// Illustrative: provinces' reports received for these periods, except from the provinces listed beside them.
+const PROVINCE_REPORTS: [(&str, i32, &str, &[&str]); 2] =
+    [("annual", 2025, "2026-01-12", &["12"]), ("six_month", 2026, "2026-07-10", &["11", "20"])];
+/// Illustrative: NGOs (name numbers past the rest of the data set's) newly working in Cao Bằng whose operation
+/// certificates end soon after 26/11/2026.
+const ENDING_CERTIFICATES: [(usize, &str, &str); 3] =
+    [(901, "2023-12-21", "2026-12-20"), (902, "2024-01-10", "2027-01-09"), (903, "2024-02-15", "2027-02-14")];
+
+/// Loads these records once and returns how many organisations and aid items it created; does nothing when
+/// the database holds them.
+pub(super) async fn load(services: &Services) -> Result<(usize, usize), ServiceError> {
     let mut tx = services.db().begin().await?;
     if settings::get(&mut tx, SETTING_KEY).await?.is_some() {
         tx.rollback().await?;
-        return Ok(());
+        return Ok((0, 0));
     }
     let actor = Actor::system();
     record_priorities_in(
@@ -79,7 +104,145 @@ pub(super) async fn load(services: &Services) -> Result<(), ServiceError> {
         )
         .await?;
     }
+    let created = supervision(&mut tx, &actor).await?;
     settings::set(&mut tx, SETTING_KEY, VERSION, vientro_store::now()).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(created)
+}
+
+fn day(text: &str) -> Result<NaiveDate, ServiceError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| internal(format!("{text}: {e}")))
+}
+
+async fn ngo_id(tx: &mut Tx, number: usize) -> Result<OrganisationId, ServiceError> {
+    let (name, _) = names::ngo(number);
+    let row = vientro_store::organisations::find_by_name(tx, "foreign_ngo", &name)
+        .await?
+        .ok_or_else(|| internal(format!("no NGO named {name}")))?;
+    Ok(OrganisationId(row.id))
+}
+
+/// A Cao Bằng item of one donor, one sector, the whole province.
+fn cao_bang_item(code: &str, title: &str, donor: OrganisationId, sector: &str, start: &str, end: &str) -> AidItemInput {
+    AidItemInput {
+        code: Some(code.into()),
+        title: title.into(),
+        kind: "project".into(),
+        donors: vec![DonorInput { organisation: donor.0, percent: None }],
+        status: Some("draft".into()),
+        start_date: Some(start.into()),
+        end_date: Some(end.into()),
+        sectors: vec![SectorInput { sector: sector.into(), percent: None }],
+        locations: vec![LocationInput { province: "04".into(), ..Default::default() }],
+        illustrative: true,
+        published: true,
+        ..Default::default()
+    }
+}
+
+async fn step(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: AidItemId,
+    version: i64,
+    to: &str,
+    on: &str,
+) -> Result<i64, ServiceError> {
+    let approving = to == "approved";
+    let input = StatusChangeInput {
+        to: to.into(),
+        version,
+        on: Some(on.into()),
+        decision_number: approving.then(|| format!("{}/QĐ-UBND (minh họa)", 400 + id.0 % 100)),
+        decision_date: None,
+        approval_level: approving.then(|| "province".into()),
+        note: None,
+    };
+    Services::change_aid_item_status_in(tx, actor, id, &input).await
+}
+
+/// The supervision state the watch list reports on (as of late 2026); returns the organisations and items it
+/// created.
+async fn supervision(tx: &mut Tx, actor: &Actor) -> Result<(usize, usize), ServiceError> {
+    let mut created = (0, 0);
+    // NGOs working in Cao Bằng whose operation certificates end soon, with no renewal recorded.
+    for (number, from, to) in ENDING_CERTIFICATES {
+        let (name, name_vi) = names::ngo(number);
+        let ngo = Services::create_organisation_in(
+            tx,
+            actor,
+            &OrganisationInput {
+                kind: "foreign_ngo".into(),
+                name,
+                name_vi: Some(name_vi),
+                country: Some(names::country(number).into()),
+                illustrative: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+        let input = CertificateInput {
+            kind: "operation".into(),
+            number: format!("{number:05}/MH-CNV-HĐ-2024"),
+            issued_on: from.into(),
+            valid_to: to.into(),
+            status: Some("active".into()),
+            provinces: vec!["04".into()],
+            illustrative: true,
+            ..Default::default()
+        };
+        Services::add_certificate_in(tx, actor, ngo, &input).await?;
+        created.0 += 1;
+    }
+    // NGOs' annual reports for 2025, from every NGO that owed one but a few.
+    let (from, to) = WatchRules::ngo_report_period(NGO_REPORT_YEAR).ok_or_else(|| internal("report period"))?;
+    for ngo in vientro_store::watch::ngos_without_report(tx, NGO_REPORT_YEAR, from, to).await? {
+        if ngo.organisation_id % NGO_REPORT_MISSING_ONE_IN == 7 {
+            continue;
+        }
+        let on = day("2025-12-01")? + chrono::Days::new(u64::try_from(ngo.organisation_id % 17).unwrap_or(0));
+        record_ngo_report_in(tx, actor, OrganisationId(ngo.organisation_id), NGO_REPORT_YEAR, on, true).await?;
+    }
+    // Provinces' periodic reports.
+    let units = vientro_domain::admin_units::AdminUnits::embedded();
+    for (kind, year, on, missing) in PROVINCE_REPORTS {
+        for p in units.provinces(vientro_domain::admin_units::UnitSet::From2025) {
+            if !missing.contains(&p.code.as_str()) {
+                record_province_report_in(tx, actor, p.code.as_str(), kind, year, day(on)?, true).await?;
+            }
+        }
+    }
+    // Approved in March 2026, nothing disbursed since: a revocation candidate.
+    let women = ngo_id(tx, 6).await?;
+    let input = cao_bang_item(
+        "MH-CB-2026-01",
+        "Hỗ trợ sinh kế cho phụ nữ dân tộc thiểu số các xã biên giới (minh họa)",
+        women,
+        "vn:social_issues",
+        "2026-04-01",
+        "2028-03-31",
+    );
+    let id = Services::create_aid_item_in(tx, actor, &input).await?;
+    created.1 += 1;
+    let mut v = 1;
+    for (to, on) in [("submitted", "2026-01-20"), ("under_appraisal", "2026-01-26"), ("approved", "2026-03-16")] {
+        v = step(tx, actor, id, v, to, on).await?;
+    }
+    // In appraisal since 20 October 2026.
+    let education = ngo_id(tx, 4).await?;
+    let input = cao_bang_item(
+        "MH-CB-2026-02",
+        "Xây dựng điểm trường mầm non vùng cao (minh họa)",
+        education,
+        "vn:education_training",
+        "2027-01-01",
+        "2028-12-31",
+    );
+    let id = Services::create_aid_item_in(tx, actor, &input).await?;
+    created.1 += 1;
+    let mut v = 1;
+    for (to, on) in [("submitted", "2026-10-12"), ("under_appraisal", "2026-10-20")] {
+        v = step(tx, actor, id, v, to, on).await?;
+    }
+    Ok(created)
 }

@@ -52,8 +52,9 @@ pub async fn load(services: &Services) -> Result<DemoSummary, ServiceError> {
     match vientro_store::settings::get(&mut tx, SETTING_KEY).await? {
         Some(v) if v == DATASET_VERSION => {
             tx.rollback().await?;
-            mobilisation::load(services).await?;
-            return Ok(DemoSummary { organisations: 0, items: 0, flows: 0, already_loaded: true });
+            // A database loaded before the mobilisation records existed gains them now.
+            let (organisations, items) = mobilisation::load(services).await?;
+            return Ok(DemoSummary { organisations, items, flows: 0, already_loaded: true });
         }
         Some(other) => {
             tx.rollback().await?;
@@ -85,6 +86,6 @@ pub async fn load(services: &Services) -> Result<DemoSummary, ServiceError> {
     let (mut tx, summary) = loader.finish();
     vientro_store::settings::set(&mut tx, SETTING_KEY, DATASET_VERSION, vientro_store::now()).await?;
     tx.commit().await?;
-    mobilisation::load(services).await?;
-    Ok(summary)
+    let (organisations, items) = mobilisation::load(services).await?;
+    Ok(DemoSummary { organisations: summary.organisations + organisations, items: summary.items + items, ..summary })
 }

@@ -774,7 +774,14 @@ async fn the_demo_is_small_illustrative_and_says_so_in_every_invented_name(d: De
         let real = o.name == "ChildFund Australia" || o.kind == "vn_managing_agency";
         assert!(real || o.name.contains("(minh họa)"), "{}", o.name);
     }
-    for table in ["certificate", "province_registration", "province_priority", "aid_proposal"] {
+    for table in [
+        "certificate",
+        "province_registration",
+        "province_priority",
+        "aid_proposal",
+        "ngo_annual_report",
+        "province_report",
+    ] {
         let n: Vec<(i64,)> = db
             .clone()
             .fetch_all(Stmt::new(format!("SELECT COUNT(*) FROM {table} WHERE illustrative = $1")).bind(false))
@@ -828,7 +835,64 @@ on_shared_demo!(
     cao_bang_matching_ranks_organisations_for_its_priority_sectors_with_reasons,
     a_proposal_is_matched_on_its_sector_province_and_budget,
     the_matching_backtest_before_2020_beats_both_baselines,
+    the_watch_list_on_26_november_2026_has_every_kind_of_alert,
+    a_provincial_officer_watches_only_the_province,
 );
+
+// ---------------------------------------------------------------------------------------------------------
+// Watching deadlines.
+
+fn watch_day() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+async fn the_watch_list_on_26_november_2026_has_every_kind_of_alert(d: Demo) {
+    use vientro_domain::access::{Principal, Role};
+    use vientro_domain::watch::AlertKind;
+    let central = Principal::User { role: Role::Central, province: None, organisation: None };
+    let alerts = d.services.watch(&central, watch_day()).await.unwrap();
+    for kind in AlertKind::ALL {
+        assert!(alerts.iter().any(|a| a.kind == kind), "no {kind:?} alert");
+    }
+    let of = |kind: AlertKind| alerts.iter().filter(move |a| a.kind == kind);
+    let days: Vec<i64> = of(AlertKind::CertificateExpiring).map(|a| a.days).collect();
+    assert_eq!(days, vec![24, 44, 80], "certificates ending in 24, 44 and 80 days (30-, 60- and 90-day warnings)");
+    let thresholds: Vec<&str> = of(AlertKind::CertificateExpiring).map(|a| a.args["threshold"].as_str()).collect();
+    assert_eq!(thresholds, vec!["30", "60", "90"]);
+    let appraisal: Vec<i64> = of(AlertKind::AppraisalOverdue).map(|a| a.days).collect();
+    assert_eq!(appraisal, vec![37], "in appraisal since 20/10/2026");
+    assert_eq!(of(AlertKind::ApprovedWithoutDisbursement).count(), 1);
+    let missing: Vec<(String, String, String)> = of(AlertKind::ProvinceReportMissing)
+        .map(|a| (a.subject.clone(), a.args["report"].clone(), a.args["year"].clone()))
+        .collect();
+    assert_eq!(
+        missing,
+        vec![
+            ("Tỉnh Lai Châu".to_owned(), "annual".to_owned(), "2025".to_owned()),
+            ("Tỉnh Điện Biên".to_owned(), "six_month".to_owned(), "2026".to_owned()),
+            ("Tỉnh Lạng Sơn".to_owned(), "six_month".to_owned(), "2026".to_owned()),
+        ]
+    );
+    assert!(of(AlertKind::NgoReportMissing).all(|a| a.args["year"] == "2025"));
+}
+
+async fn a_provincial_officer_watches_only_the_province(d: Demo) {
+    use vientro_domain::access::{Principal, Role};
+    use vientro_domain::admin_units::ProvinceCode;
+    use vientro_domain::watch::AlertKind;
+    let officer = Principal::User {
+        role: Role::ProvinceOfficer,
+        province: Some(ProvinceCode::parse("04").unwrap()),
+        organisation: None,
+    };
+    let alerts = d.services.watch(&officer, watch_day()).await.unwrap();
+    assert_eq!(alerts.iter().filter(|a| a.kind == AlertKind::CertificateExpiring).count(), 3);
+    assert_eq!(alerts.iter().filter(|a| a.kind == AlertKind::AppraisalOverdue).count(), 1);
+    assert!(alerts.iter().all(|a| a.kind != AlertKind::ProvinceReportMissing), "Cao Bằng sent its reports");
+    assert!(alerts.iter().all(|a| !a.subject.contains("Bắc Kạn")), "nothing of other provinces");
+    let public = d.services.watch(&Principal::Public, watch_day()).await.unwrap();
+    assert!(public.is_empty());
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Matching (FACTS C9: Cao Bằng's priority sectors).

@@ -14,6 +14,7 @@ use chrono::Datelike;
 use vientro_domain::access::Principal;
 use vientro_domain::admin_units::{AdminUnits, UnitSet};
 use vientro_domain::report::{ReportQueryInput, ReportResult};
+use vientro_domain::watch::AlertKind;
 use vientro_services::ServiceError;
 use vientro_services::reports::ProvinceRank;
 
@@ -48,6 +49,17 @@ struct Card {
     testid: &'static str,
 }
 
+/// Alerts of one kind on a dashboard: the first few, and how many more.
+struct WatchGroup {
+    heading: String,
+    kind: &'static str,
+    lines: Vec<(String, String)>,
+    more: String,
+}
+
+/// How many alerts of a kind a dashboard lists before "and N more".
+const ALERTS_SHOWN: usize = 10;
+
 struct RankRow {
     code: String,
     name: String,
@@ -70,6 +82,9 @@ struct DashboardPage {
     ranks: Vec<RankRow>,
     rank_note: Option<String>,
     illustrative_note: Option<String>,
+    watch: Vec<WatchGroup>,
+    watch_as_of: String,
+    watch_shown: bool,
 }
 
 async fn home(ctx: RequestContext) -> Response {
@@ -280,6 +295,31 @@ async fn dashboard(
     let this_year = chrono::Utc::now().year();
     let c = Chrome::new(ctx, uri, "nav-home").titled(heading.clone());
     let illustrative_note = state.services.illustrative_note(tr.lang == crate::i18n::Lang::En).await?;
+    let today = crate::i18n::today_in_viet_nam();
+    let watch_shown = !matches!(who, Principal::Public);
+    let watch = if watch_shown {
+        let alerts =
+            state.services.watch_for_dashboard(&who, today, province.as_ref().map(|p| p.code.as_str())).await?;
+        AlertKind::ALL
+            .iter()
+            .filter_map(|kind| {
+                let of_kind: Vec<_> = alerts.iter().filter(|a| a.kind == *kind).collect();
+                (!of_kind.is_empty()).then(|| WatchGroup {
+                    heading: format!("{} ({})", tr.alert_kind(kind), tr.count(&of_kind.len())),
+                    kind: kind.code(),
+                    lines: of_kind.iter().take(ALERTS_SHOWN).map(|a| (a.link.clone(), tr.alert(a))).collect(),
+                    more: if of_kind.len() > ALERTS_SHOWN {
+                        tr.t1("watch-more", "count", tr.count(&(of_kind.len() - ALERTS_SHOWN)))
+                    } else {
+                        String::new()
+                    },
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let watch_as_of = tr.t1("watch-as-of", "date", tr.date(&today));
     Ok(render(
         tr,
         &DashboardPage {
@@ -293,6 +333,9 @@ async fn dashboard(
             ranks,
             rank_note,
             illustrative_note,
+            watch,
+            watch_as_of,
+            watch_shown,
         },
     ))
 }

@@ -277,7 +277,26 @@ async fn english_is_a_switch_and_vietnamese_the_default(db: Db) {
     assert_eq!(outside.headers["location"], "/", "the switch never redirects off-site");
 }
 
+async fn dashboards_show_the_watch_list_each_reader_is_responsible_for(db: Db) {
+    let app = TestApp::new(db).await;
+    // No province has sent a periodic report in this database, so every province owes one whatever today is.
+    let mut admin = app.browser("admin").await;
+    let national = admin.get("/dashboard/national").await;
+    assert!(national.body.contains("data-testid=\"watch\""), "{}", national.body);
+    assert!(national.body.contains("data-testid=\"watch-province_report_missing\""));
+    assert!(national.body.contains("Tỉnh Lai Châu") && national.body.contains("Tỉnh Cao Bằng"));
+    let mut caobang = app.browser("caobang").await;
+    let own = caobang.get("/dashboard/province/04").await;
+    assert!(own.body.contains("Tỉnh Cao Bằng: chưa gửi báo cáo"), "{}", own.body);
+    assert!(!own.body.contains("Tỉnh Lai Châu: chưa gửi"), "an officer sees only the province's alerts");
+    let elsewhere = caobang.get("/dashboard/national").await;
+    assert!(!elsewhere.body.contains("Tỉnh Lai Châu: chưa gửi"), "not even on the national dashboard");
+    let public = app.anonymous().get("/dashboard/national").await;
+    assert!(!public.body.contains("data-testid=\"watch\""), "the public sees no alerts");
+}
+
 on_both_backends!(
+    dashboards_show_the_watch_list_each_reader_is_responsible_for,
     an_organisation_is_edited_with_its_version_and_its_items_report_the_new_country,
     central_staff_record_a_certificate_on_an_ngo_s_page_and_officers_may_not,
     every_page_renders_for_every_role,

@@ -116,3 +116,20 @@ fn the_matching_backtest_prints_hit_rates_and_mrr_beside_both_baselines() {
     assert!(text.contains("hit@5 | hit@10 | MRR"), "{text}");
     assert!(text.contains("the method beats both baselines"), "{text}");
 }
+
+#[test]
+fn the_watch_list_names_every_kind_of_alert_in_the_demo_data() {
+    let text = vientro(&["watch", "--as-of", "2026-11-26"]);
+    for heading in [
+        "Giấy đăng ký sắp hết hạn (3)",
+        "Tổ chức chưa nộp báo cáo năm (Mẫu 05)",
+        "Đã phê duyệt nhưng chưa giải ngân",
+        "Thẩm định quá thời hạn (1)",
+        "Giải ngân chậm so với tiến độ",
+        "Tỉnh chưa gửi báo cáo định kỳ (3)",
+    ] {
+        assert!(text.contains(heading), "missing {heading} in:\n{text}");
+    }
+    let rules = vientro(&["watch", "rules"]);
+    assert!(rules.contains("\"appraisal_days\": 20"), "{rules}");
+}
