@@ -114,6 +114,15 @@ fn count(n: i64) -> String {
     format_count_vi(u64::try_from(n).unwrap_or(0))
 }
 
+fn level_words(level: &str, en: bool) -> &str {
+    match (level, en) {
+        ("village", false) => "thôn",
+        ("commune", false) => "xã",
+        ("township", false) => "trấn",
+        (other, _) => other,
+    }
+}
+
 struct Scope {
     filter: Filter,
     from: NaiveDate,
@@ -602,9 +611,72 @@ impl Services {
             });
         }
         let _ = end.year();
+        // 6. People-to-people diplomacy: the friendship union's associations and the border twinning pairs.
+        if let Ok(code) = units.parse_province_in(province, UnitSet::From2025).or_else(|_| {
+            units
+                .parse_province_in(province, UnitSet::Pre2025)
+                .map(|old| units.current_province_code(&old, UnitSet::Pre2025))
+        }) {
+            paragraphs.extend(self.people_paragraphs(code.as_str(), end, en).await?);
+        }
         if let Some(note) = self.illustrative_note(en).await? {
             paragraphs.push(note);
         }
         Ok(Briefing { title, paragraphs })
+    }
+
+    /// The friendship union's associations and members, and the twinning pairs, as they stood on `day`.
+    async fn people_paragraphs(&self, province: &str, day: NaiveDate, en: bool) -> Result<Vec<String>, ServiceError> {
+        let people = self.people_on(province, day).await?;
+        let mut out = Vec::new();
+        if !people.associations.is_empty() {
+            let n = i64::try_from(people.associations.len()).unwrap_or(i64::MAX);
+            out.push(if en {
+                format!(
+                    "The provincial union of friendship organisations has {} friendship associations with {} members.",
+                    n,
+                    format_number_vi(Decimal::from(people.members), 0).replace('.', ",")
+                )
+            } else {
+                format!(
+                    "Liên hiệp các tổ chức hữu nghị tỉnh có {} hội hữu nghị với {} hội viên.",
+                    count(n),
+                    format_number_vi(Decimal::from(people.members), 0)
+                )
+            });
+        }
+        if !people.twinnings.is_empty() {
+            let n = i64::try_from(people.twinnings.len()).unwrap_or(i64::MAX);
+            let countries: Vec<String> = people
+                .twinnings_by_country
+                .keys()
+                .filter_map(|c| vientro_domain::country::CountryCode::parse(c).ok())
+                .map(|c| if en { c.name_en() } else { c.name_vi() }.to_owned())
+                .collect();
+            let mut by_level: Vec<(&(String, String), &usize)> = people.twinnings_by_level.iter().collect();
+            by_level.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let levels: Vec<String> = by_level
+                .into_iter()
+                .map(|((local, partner), k)| {
+                    let k = i64::try_from(*k).unwrap_or(i64::MAX);
+                    if en {
+                        format!("{k} {}–{}", level_words(local, en), level_words(partner, en))
+                    } else {
+                        format!("{} cặp {} – {}", count(k), level_words(local, en), level_words(partner, en))
+                    }
+                })
+                .collect();
+            out.push(if en {
+                format!("{n} twinning pairs with counterparts in {}: {}.", countries.join(", "), levels.join(", "))
+            } else {
+                format!(
+                    "Có {} cặp kết nghĩa giữa thôn, xã với phía {}: {}.",
+                    count(n),
+                    countries.join(", "),
+                    levels.join(", ")
+                )
+            });
+        }
+        Ok(out)
     }
 }

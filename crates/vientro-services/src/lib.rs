@@ -18,6 +18,7 @@ pub mod iati_export;
 pub mod iati_import;
 pub mod matching;
 pub mod organisations;
+pub mod people;
 pub mod rates;
 pub mod report_cache;
 pub mod reports;

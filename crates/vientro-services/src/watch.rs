@@ -47,6 +47,23 @@ type Computed = (NaiveDate, Instant, Arc<Vec<ConcernedAlert>>);
 pub struct WatchCache {
     last: Arc<Mutex<Option<Computed>>>,
     refreshing: Arc<AtomicBool>,
+    /// Held while the list is computed, so dashboards arriving together compute it once.
+    computing: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl WatchCache {
+    fn remembered(&self, as_of: NaiveDate) -> Option<(Instant, Arc<Vec<ConcernedAlert>>)> {
+        self.last
+            .lock()
+            .ok()
+            .and_then(|last| last.as_ref().filter(|(day, _, _)| *day == as_of).map(|(_, at, list)| (*at, list.clone())))
+    }
+
+    fn remember(&self, as_of: NaiveDate, list: Arc<Vec<ConcernedAlert>>) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((as_of, Instant::now(), list));
+        }
+    }
 }
 
 fn current_code(code: &str, set: &str) -> Option<String> {
@@ -264,30 +281,32 @@ impl Services {
         as_of: NaiveDate,
         province: Option<&str>,
     ) -> Result<Vec<Alert>, ServiceError> {
-        let remembered = self.watch_cache.last.lock().ok().and_then(|last| {
-            last.as_ref().filter(|(day, _, _)| *day == as_of).map(|(_, at, list)| (*at, list.clone()))
-        });
-        let list = match remembered {
+        let cache = &self.watch_cache;
+        let list = match cache.remembered(as_of) {
             Some((at, list)) => {
-                if at.elapsed() >= DASHBOARD_REUSE && !self.watch_cache.refreshing.swap(true, Ordering::SeqCst) {
+                if at.elapsed() >= DASHBOARD_REUSE && !cache.refreshing.swap(true, Ordering::SeqCst) {
                     let services = self.clone();
                     tokio::spawn(async move {
-                        if let Ok(fresh) = services.watch_all(as_of).await
-                            && let Ok(mut last) = services.watch_cache.last.lock()
-                        {
-                            *last = Some((as_of, Instant::now(), Arc::new(fresh)));
+                        let cache = &services.watch_cache;
+                        let _computing = cache.computing.lock().await;
+                        if let Ok(fresh) = services.watch_all(as_of).await {
+                            cache.remember(as_of, Arc::new(fresh));
                         }
-                        services.watch_cache.refreshing.store(false, Ordering::SeqCst);
+                        cache.refreshing.store(false, Ordering::SeqCst);
                     });
                 }
                 list
             }
             None => {
-                let list = Arc::new(self.watch_all(as_of).await?);
-                if let Ok(mut last) = self.watch_cache.last.lock() {
-                    *last = Some((as_of, Instant::now(), list.clone()));
+                let _computing = cache.computing.lock().await;
+                match cache.remembered(as_of) {
+                    Some((_, list)) => list,
+                    None => {
+                        let list = Arc::new(self.watch_all(as_of).await?);
+                        cache.remember(as_of, list.clone());
+                        list
+                    }
                 }
-                list
             }
         };
         let in_province: Vec<ConcernedAlert> =

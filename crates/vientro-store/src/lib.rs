@@ -18,6 +18,7 @@ pub mod iati;
 pub mod listing;
 pub mod matching;
 pub mod organisations;
+pub mod people;
 pub mod rates;
 pub mod reports;
 pub mod settings;

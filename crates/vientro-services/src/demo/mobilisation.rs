@@ -1,8 +1,9 @@
 //! Mobilisation and supervision records of the illustrative data set: Cao Bằng's priority sectors (FACTS C9),
 //! a call-for-aid list of proposals seeking funding (which matching ranks organisations for), and the state of
 //! supervision in late 2026 that the watch list reports on: NGOs' annual reports and provinces' periodic reports
-//! received (with a few missing), project-office certificates about to end, an item approved in March 2026 with
-//! nothing disbursed and an appraisal running since October 2026.
+//! received (with a few missing), certificates about to end, an item approved in March 2026 with
+//! nothing disbursed and an appraisal running since October 2026; and Quảng Ninh's friendship associations and
+//! border twinning pairs (FACTS Q5, Q6).
 //!
 //! Loaded in its own transaction after the figures, also into a database that already holds them, so a demo
 //! database made before these records existed gains them. The proposals are invented and say "(minh họa)".
@@ -67,6 +68,21 @@ const PROVINCE_REPORTS: [(&str, i32, &str, &[&str]); 2] =
 const ENDING_CERTIFICATES: [(usize, &str, &str); 3] =
     [(901, "2023-12-21", "2026-12-20"), (902, "2024-01-10", "2027-01-09"), (903, "2024-02-15", "2027-02-14")];
 
+/// FACTS Q5: Quảng Ninh's friendship associations under the provincial union — 06 associations, 1.797
+/// members. Illustrative: names, partner countries, founding days and the split of members (counted at the end
+/// of 2018 and of 2020; the 2020 counts add up to 1.797).
+const QUANG_NINH_ASSOCIATIONS: [(&str, &str, &str, i64, i64); 6] = [
+    ("Hội Hữu nghị Việt Nam – Trung Quốc tỉnh Quảng Ninh (minh họa)", "CN", "1993-05-10", 480, 520),
+    ("Hội Hữu nghị Việt Nam – Lào tỉnh Quảng Ninh (minh họa)", "LA", "1996-09-02", 380, 410),
+    ("Hội Hữu nghị Việt Nam – Nhật Bản tỉnh Quảng Ninh (minh họa)", "JP", "2004-03-15", 260, 300),
+    ("Hội Hữu nghị Việt Nam – Hàn Quốc tỉnh Quảng Ninh (minh họa)", "KR", "2008-11-20", 220, 260),
+    ("Hội Hữu nghị Việt Nam – Nga tỉnh Quảng Ninh (minh họa)", "RU", "2001-06-12", 170, 177),
+    ("Hội Hữu nghị Việt Nam – Campuchia tỉnh Quảng Ninh (minh họa)", "KH", "2012-12-24", 120, 130),
+];
+/// FACTS Q6: border twinning pairs with Guangxi (China), 08 in all: 07 village–village and 01 commune–township.
+/// Illustrative: the sides' names and the signing days.
+const QUANG_NINH_VILLAGE_PAIRS: usize = 7;
+
 /// Loads these records once and returns how many organisations and aid items it created; does nothing when
 /// the database holds them.
 pub(super) async fn load(services: &Services) -> Result<(usize, usize), ServiceError> {
@@ -105,6 +121,7 @@ pub(super) async fn load(services: &Services) -> Result<(usize, usize), ServiceE
         .await?;
     }
     let created = supervision(&mut tx, &actor).await?;
+    people_to_people(&mut tx, &actor).await?;
     settings::set(&mut tx, SETTING_KEY, VERSION, vientro_store::now()).await?;
     tx.commit().await?;
     Ok(created)
@@ -245,4 +262,54 @@ async fn supervision(tx: &mut Tx, actor: &Actor) -> Result<(usize, usize), Servi
         v = step(tx, actor, id, v, to, on).await?;
     }
     Ok(created)
+}
+
+/// Quảng Ninh's friendship associations and border twinning pairs (FACTS Q5, Q6).
+async fn people_to_people(tx: &mut Tx, actor: &Actor) -> Result<(), ServiceError> {
+    use vientro_store::people::{NewAssociation, NewTwinning};
+    for (name, country, founded, members_2018, members_2020) in QUANG_NINH_ASSOCIATIONS {
+        let association = NewAssociation {
+            province_code: Some("22".into()),
+            name: name.into(),
+            partner_country: country.into(),
+            founded_on: Some(day(founded)?),
+            term: Some("2019–2024".into()),
+            leaders: None,
+            illustrative: true,
+        };
+        let counts = [(day("2018-12-31")?, members_2018), (day("2020-12-31")?, members_2020)];
+        crate::people::record_association_in(tx, actor, &association, &counts).await?;
+    }
+    let mut pairs: Vec<(String, &str, String, &str)> = (1..=QUANG_NINH_VILLAGE_PAIRS)
+        .map(|k| {
+            (
+                format!("Thôn biên giới số {k}, tỉnh Quảng Ninh (minh họa)"),
+                "village",
+                format!("Thôn đối diện số {k}, Khu tự trị dân tộc Choang Quảng Tây (minh họa)"),
+                "village",
+            )
+        })
+        .collect();
+    pairs.push((
+        "Xã Hoành Mô, tỉnh Quảng Ninh (minh họa)".into(),
+        "commune",
+        "Trấn Động Trung, Khu tự trị dân tộc Choang Quảng Tây (minh họa)".into(),
+        "township",
+    ));
+    for (k, (local, local_level, partner, partner_level)) in pairs.into_iter().enumerate() {
+        let signed = day(&format!("{}-0{}-15", 2015 + k % 6, 3 + k % 6))?;
+        let twinning = NewTwinning {
+            province_code: "22".into(),
+            local_name: local,
+            local_level: local_level.into(),
+            partner_country: "CN".into(),
+            partner_name: partner,
+            partner_level: partner_level.into(),
+            signed_on: signed,
+            agreed_points: Some("Giữ gìn an ninh trật tự biên giới; giao lưu văn hóa, thể thao; hỗ trợ nhau khi thiên tai, dịch bệnh (minh họa)".into()),
+            illustrative: true,
+        };
+        crate::people::record_twinning_in(tx, actor, &twinning).await?;
+    }
+    Ok(())
 }

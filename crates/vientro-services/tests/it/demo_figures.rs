@@ -837,7 +837,33 @@ on_shared_demo!(
     the_matching_backtest_before_2020_beats_both_baselines,
     the_watch_list_on_26_november_2026_has_every_kind_of_alert,
     a_provincial_officer_watches_only_the_province,
+    quang_ninh_six_friendship_associations_with_1_797_members,
+    quang_ninh_eight_twinning_pairs_seven_village_village_and_one_commune_township,
 );
+
+// ---------------------------------------------------------------------------------------------------------
+// People-to-people diplomacy (FACTS Q5, Q6).
+
+async fn quang_ninh_six_friendship_associations_with_1_797_members(d: Demo) {
+    let day = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+    let p = d.services.people_on("Quảng Ninh", day(2021, 12, 31)).await.unwrap();
+    assert_eq!((p.associations.len(), p.members), (6, 1_797));
+    // Member counts over time: the end-2018 counts stand until the next count.
+    let earlier = d.services.people_on("22", day(2019, 6, 30)).await.unwrap();
+    assert_eq!((earlier.associations.len(), earlier.members), (6, 1_630));
+    let before_the_last = d.services.people_on("22", day(2010, 1, 1)).await.unwrap();
+    assert_eq!(before_the_last.associations.len(), 5, "one was founded in 2012");
+}
+
+async fn quang_ninh_eight_twinning_pairs_seven_village_village_and_one_commune_township(d: Demo) {
+    let day = chrono::NaiveDate::from_ymd_opt(2021, 12, 31).unwrap();
+    let p = d.services.people_on("Quảng Ninh", day).await.unwrap();
+    assert_eq!(p.twinnings.len(), 8);
+    let level = |a: &str, b: &str| p.twinnings_by_level.get(&(a.to_owned(), b.to_owned())).copied();
+    assert_eq!(level("village", "village"), Some(7));
+    assert_eq!(level("commune", "township"), Some(1));
+    assert_eq!(p.twinnings_by_country.get("CN"), Some(&8), "all with Guangxi, China");
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Watching deadlines.

@@ -1,0 +1,158 @@
+//! People-to-people diplomacy (đối ngoại nhân dân): recording friendship associations and twinning pairs, and
+//! the one definition of what a briefing counts of them.
+//!
+//! It validates and audits what it records. It must not word a briefing (the briefing module does); every count
+//! a briefing quotes comes from [`Services::people_on`].
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use vientro_domain::admin_units::AdminUnits;
+use vientro_domain::country::CountryCode;
+use vientro_domain::{ValidationError, ValidationErrors};
+use vientro_store::Tx;
+use vientro_store::audit::{self, AuditEntry};
+use vientro_store::people::{AssociationRow, NewAssociation, NewTwinning, TwinningRow};
+
+use crate::{Actor, ServiceError, Services};
+
+/// What a province's friendship union keeps, on a day.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PeopleOnDay {
+    /// Associations founded by then, each with its latest member count.
+    pub associations: Vec<AssociationRow>,
+    /// Their members added up (associations never counted add nothing).
+    pub members: i64,
+    /// Twinning pairs signed by then.
+    pub twinnings: Vec<TwinningRow>,
+    /// Pairs by (local level, partner level), e.g. (`village`, `village`).
+    pub twinnings_by_level: BTreeMap<(String, String), usize>,
+    /// Pairs by partner country code.
+    pub twinnings_by_country: BTreeMap<String, usize>,
+}
+
+fn province_code(text: &str) -> Result<String, ServiceError> {
+    Ok(AdminUnits::embedded().parse_province(text).map_err(ValidationErrors::from)?.as_str().to_owned())
+}
+
+fn country(field: &str, text: &str) -> Result<String, ServiceError> {
+    CountryCode::parse(text).map(|c| c.as_str().to_owned()).map_err(|e| ValidationErrors::from(e.under(field)).into())
+}
+
+/// Records a friendship association with its member counts (day, members), in the caller's transaction,
+/// audited.
+pub async fn record_association_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    association: &NewAssociation,
+    member_counts: &[(NaiveDate, i64)],
+) -> Result<i64, ServiceError> {
+    let mut a = association.clone();
+    a.province_code = a.province_code.as_deref().map(province_code).transpose()?;
+    a.partner_country = country("partner_country", &a.partner_country)?;
+    if a.name.trim().is_empty() {
+        return Err(ValidationErrors::from(ValidationError::new(
+            "name",
+            "error-required",
+            "an association needs a name",
+        ))
+        .into());
+    }
+    if member_counts.iter().any(|(_, n)| *n < 0) {
+        return Err(ValidationErrors::from(ValidationError::new(
+            "members",
+            "error-count-negative",
+            "a member count cannot be negative",
+        ))
+        .into());
+    }
+    let now = vientro_store::now();
+    let id = vientro_store::people::insert_association(tx, &a, now).await?;
+    for (day, members) in member_counts {
+        vientro_store::people::insert_member_count(tx, id, *day, *members).await?;
+    }
+    audit::append(
+        tx,
+        &AuditEntry {
+            actor: &actor.name,
+            action: "create",
+            entity: "friendship_association",
+            entity_id: Some(id),
+            before: None,
+            after: Some(serde_json::json!({
+                "province": a.province_code, "name": a.name, "partner_country": a.partner_country,
+                "founded_on": a.founded_on, "members": member_counts,
+            })),
+        },
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Records a twinning pair, in the caller's transaction, audited.
+pub async fn record_twinning_in(tx: &mut Tx, actor: &Actor, twinning: &NewTwinning) -> Result<i64, ServiceError> {
+    let mut t = twinning.clone();
+    t.province_code = province_code(&t.province_code)?;
+    t.partner_country = country("partner_country", &t.partner_country)?;
+    let mut errors = ValidationErrors::new();
+    if !matches!(t.local_level.as_str(), "village" | "commune") {
+        errors.push(ValidationError::new(
+            "local_level",
+            "error-level",
+            "the Vietnamese side is a village or a commune",
+        ));
+    }
+    if !matches!(t.partner_level.as_str(), "village" | "township" | "commune") {
+        errors.push(ValidationError::new(
+            "partner_level",
+            "error-level",
+            "the partner is a village, township or commune",
+        ));
+    }
+    errors.into_result(())?;
+    let now = vientro_store::now();
+    let id = vientro_store::people::insert_twinning(tx, &t, now).await?;
+    audit::append(
+        tx,
+        &AuditEntry {
+            actor: &actor.name,
+            action: "create",
+            entity: "twinning_pair",
+            entity_id: Some(id),
+            before: None,
+            after: Some(serde_json::json!({
+                "province": t.province_code, "local": t.local_name, "local_level": t.local_level,
+                "partner_country": t.partner_country, "partner": t.partner_name, "partner_level": t.partner_level,
+                "signed_on": t.signed_on,
+            })),
+        },
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+impl Services {
+    /// A province's associations (with members) and twinning pairs as they stood on `day`. The province is a
+    /// code or name of today's map.
+    pub async fn people_on(&self, province: &str, day: NaiveDate) -> Result<PeopleOnDay, ServiceError> {
+        let code = province_code(province)?;
+        let mut db = self.db.clone();
+        let associations = vientro_store::people::associations_on(&mut db, &code, day).await?;
+        let twinnings = vientro_store::people::twinnings_on(&mut db, &code, day).await?;
+        let mut by_level: BTreeMap<(String, String), usize> = BTreeMap::new();
+        let mut by_country: BTreeMap<String, usize> = BTreeMap::new();
+        for t in &twinnings {
+            *by_level.entry((t.local_level.clone(), t.partner_level.clone())).or_default() += 1;
+            *by_country.entry(t.partner_country.clone()).or_default() += 1;
+        }
+        Ok(PeopleOnDay {
+            members: associations.iter().filter_map(|a| a.members).sum(),
+            associations,
+            twinnings,
+            twinnings_by_level: by_level,
+            twinnings_by_country: by_country,
+        })
+    }
+}
