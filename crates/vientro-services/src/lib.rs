@@ -14,6 +14,7 @@ pub mod briefing;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod events;
 pub mod iati_export;
 pub mod iati_import;
 pub mod matching;

@@ -12,7 +12,9 @@ use vientro_domain::country::CountryCode;
 use vientro_domain::{ValidationError, ValidationErrors};
 use vientro_store::Tx;
 use vientro_store::audit::{self, AuditEntry};
-use vientro_store::people::{AssociationRow, NewAssociation, NewTwinning, TwinningRow};
+use vientro_store::people::{
+    AssociationRow, NewAssociation, NewTwinning, OutboundSupportRow, ScholarshipRow, TwinningRow,
+};
 
 use crate::{Actor, ServiceError, Services};
 
@@ -154,5 +156,127 @@ impl Services {
             twinnings_by_level: by_level,
             twinnings_by_country: by_country,
         })
+    }
+}
+
+/// A province's scholarships over years: the rows and their totals.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Scholarships {
+    /// One row per year and place of origin.
+    pub rows: Vec<ScholarshipRow>,
+    /// Student-turns.
+    pub students: i64,
+    /// Amount, VND.
+    pub amount_vnd: i64,
+    /// Places of origin, in first-year order.
+    pub origins: Vec<String>,
+}
+
+/// Records a year's scholarships for students from one place abroad, in the caller's transaction, audited.
+pub async fn record_scholarship_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    row: &ScholarshipRow,
+    illustrative: bool,
+) -> Result<(), ServiceError> {
+    let mut s = row.clone();
+    s.province_code = province_code(&s.province_code)?;
+    s.partner_country = country("partner_country", &s.partner_country)?;
+    if s.students < 0 || s.amount_vnd < 0 {
+        return Err(ValidationErrors::from(ValidationError::new(
+            "students",
+            "error-count-negative",
+            "counts and amounts cannot be negative",
+        ))
+        .into());
+    }
+    let now = vientro_store::now();
+    vientro_store::people::insert_scholarship(tx, &s, illustrative, now).await?;
+    audit::append(
+        tx,
+        &AuditEntry {
+            actor: &actor.name,
+            action: "create",
+            entity: "scholarship_grant",
+            entity_id: None,
+            before: None,
+            after: serde_json::to_value(&s).ok(),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records support a province gave abroad from its own budget, in the caller's transaction, audited.
+pub async fn record_outbound_support_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    row: &OutboundSupportRow,
+    illustrative: bool,
+) -> Result<(), ServiceError> {
+    let mut s = row.clone();
+    s.province_code = province_code(&s.province_code)?;
+    s.partner_country = country("partner_country", &s.partner_country)?;
+    if s.amount_vnd < 0 {
+        return Err(ValidationErrors::from(ValidationError::new(
+            "amount",
+            "error-amount-negative",
+            "an amount cannot be negative",
+        ))
+        .into());
+    }
+    let now = vientro_store::now();
+    vientro_store::people::insert_outbound_support(tx, &s, illustrative, now).await?;
+    audit::append(
+        tx,
+        &AuditEntry {
+            actor: &actor.name,
+            action: "create",
+            entity: "outbound_support",
+            entity_id: None,
+            before: None,
+            after: serde_json::to_value(&s).ok(),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+impl Services {
+    /// A province's scholarships from `from_year` to `to_year` with their totals (FACTS Q7's definition: a
+    /// student counts once per year funded).
+    pub async fn scholarships(
+        &self,
+        province: &str,
+        from_year: i32,
+        to_year: i32,
+    ) -> Result<Scholarships, ServiceError> {
+        let code = province_code(province)?;
+        let rows = vientro_store::people::scholarships(&mut self.db.clone(), &code, from_year, to_year).await?;
+        let mut origins: Vec<String> = Vec::new();
+        for r in &rows {
+            if !origins.contains(&r.origin) {
+                origins.push(r.origin.clone());
+            }
+        }
+        Ok(Scholarships {
+            students: rows.iter().map(|r| r.students).sum(),
+            amount_vnd: rows.iter().map(|r| r.amount_vnd).sum(),
+            origins,
+            rows,
+        })
+    }
+
+    /// A province's support given abroad from `from` to `to`.
+    pub async fn outbound_support(
+        &self,
+        province: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<OutboundSupportRow>, ServiceError> {
+        let code = province_code(province)?;
+        Ok(vientro_store::people::outbound_support(&mut self.db.clone(), &code, from, to).await?)
     }
 }

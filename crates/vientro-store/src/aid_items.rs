@@ -283,6 +283,11 @@ pub async fn get(ex: &mut impl Exec, id: AidItemId) -> Result<AidItemRow, StoreE
     ex.fetch_one(Stmt::new(format!("SELECT {COLUMNS} FROM aid_item WHERE id = $1")).bind(id.0), "aid item").await
 }
 
+/// The item with this local code, if any.
+pub async fn find_by_code(ex: &mut impl Exec, code: &str) -> Result<Option<AidItemRow>, StoreError> {
+    ex.fetch_optional(Stmt::new(format!("SELECT {COLUMNS} FROM aid_item WHERE code = $1")).bind(code)).await
+}
+
 /// Lists live items, newest first.
 pub async fn list(ex: &mut impl Exec, limit: i64, offset: i64) -> Result<Vec<AidItemRow>, StoreError> {
     ex.fetch_all(

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod certificates;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod facts;
 pub mod flows;
 pub mod iati;

@@ -176,3 +176,125 @@ pub async fn twinnings_on(ex: &mut impl Exec, province: &str, day: NaiveDate) ->
     )
     .await
 }
+
+/// Scholarships granted in one year to students from one place abroad.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct ScholarshipRow {
+    /// Today's province code of the granting province.
+    pub province_code: String,
+    /// The students' country code.
+    pub partner_country: String,
+    /// Where the students come from (a province abroad), as named.
+    pub origin: String,
+    /// The year.
+    pub year: i64,
+    /// Student-turns (one student in one year counts once).
+    pub students: i64,
+    /// Amount, VND.
+    pub amount_vnd: i64,
+}
+
+/// Records a year's scholarships for students from one place.
+pub async fn insert_scholarship(
+    ex: &mut impl Exec,
+    s: &ScholarshipRow,
+    illustrative: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    ex.execute(
+        Stmt::new(
+            "INSERT INTO scholarship_grant (province_code, partner_country, origin, year, students, amount_vnd, \
+             illustrative, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(s.province_code.as_str())
+        .bind(s.partner_country.as_str())
+        .bind(s.origin.as_str())
+        .bind(s.year)
+        .bind(s.students)
+        .bind(s.amount_vnd)
+        .bind(illustrative)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A province's scholarships from `from_year` to `to_year`.
+pub async fn scholarships(
+    ex: &mut impl Exec,
+    province: &str,
+    from_year: i32,
+    to_year: i32,
+) -> Result<Vec<ScholarshipRow>, StoreError> {
+    ex.fetch_all(
+        Stmt::new(
+            "SELECT province_code, partner_country, origin, year, students, amount_vnd FROM scholarship_grant \
+             WHERE province_code = $1 AND year >= $2 AND year <= $3 ORDER BY year, origin",
+        )
+        .bind(province)
+        .bind(from_year)
+        .bind(to_year),
+    )
+    .await
+}
+
+/// Support a province gave abroad from its own budget.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct OutboundSupportRow {
+    /// Today's province code of the giving province.
+    pub province_code: String,
+    /// The recipient's country code.
+    pub partner_country: String,
+    /// The recipient (a province abroad, a hospital), as named.
+    pub recipient: String,
+    /// What it was for.
+    pub purpose: String,
+    /// The day it was given.
+    pub given_on: NaiveDate,
+    /// Amount, VND.
+    pub amount_vnd: i64,
+}
+
+/// Records support given abroad.
+pub async fn insert_outbound_support(
+    ex: &mut impl Exec,
+    s: &OutboundSupportRow,
+    illustrative: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    ex.execute(
+        Stmt::new(
+            "INSERT INTO outbound_support (province_code, partner_country, recipient, purpose, given_on, amount_vnd, \
+             illustrative, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(s.province_code.as_str())
+        .bind(s.partner_country.as_str())
+        .bind(s.recipient.as_str())
+        .bind(s.purpose.as_str())
+        .bind(s.given_on)
+        .bind(s.amount_vnd)
+        .bind(illustrative)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A province's support given abroad from `from` to `to`.
+pub async fn outbound_support(
+    ex: &mut impl Exec,
+    province: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<OutboundSupportRow>, StoreError> {
+    ex.fetch_all(
+        Stmt::new(
+            "SELECT province_code, partner_country, recipient, purpose, given_on, amount_vnd FROM outbound_support \
+             WHERE province_code = $1 AND given_on >= $2 AND given_on <= $3 ORDER BY given_on",
+        )
+        .bind(province)
+        .bind(from)
+        .bind(to),
+    )
+    .await
+}

@@ -83,6 +83,47 @@ const QUANG_NINH_ASSOCIATIONS: [(&str, &str, &str, i64, i64); 6] = [
 /// Illustrative: the sides' names and the signing days.
 const QUANG_NINH_VILLAGE_PAIRS: usize = 7;
 
+/// FACTS Q7: Quảng Ninh's scholarships for students from three northern Lao provinces, 2011–2020: 407
+/// student-turns, over 74 billion VND. Illustrative: the yearly split and the yearly amount per student-turn
+/// (from 162 million VND in 2011, 4,5 million more each year).
+const LAO_ORIGINS: [&str; 3] = ["Hủa Phăn", "Luông Pha Băng", "Xay Nhạ By Ly"];
+const STUDENTS_BY_YEAR: [(i32, i64); 10] = [
+    (2011, 35),
+    (2012, 38),
+    (2013, 40),
+    (2014, 40),
+    (2015, 41),
+    (2016, 42),
+    (2017, 42),
+    (2018, 43),
+    (2019, 43),
+    (2020, 43),
+];
+const VND_PER_STUDENT_2011: i64 = 162_000_000;
+const VND_PER_STUDENT_STEP: i64 = 4_500_000;
+/// FACTS Q8: from its own budget Quảng Ninh helped build public works in Laos since 2011 (56 billion VND in all;
+/// illustrative: the split over years) and gave medical equipment to Luang Prabang in June 2020 (200 million VND).
+const LAO_PUBLIC_WORKS: [(&str, i64); 6] = [
+    ("2011-09-02", 12_000_000_000),
+    ("2013-09-02", 10_000_000_000),
+    ("2015-09-02", 9_000_000_000),
+    ("2017-09-02", 10_000_000_000),
+    ("2018-09-02", 8_000_000_000),
+    ("2019-09-02", 7_000_000_000),
+];
+const LUANG_PRABANG_EQUIPMENT: (&str, i64) = ("2020-06-15", 200_000_000);
+/// FACTS C13: Cao Bằng's aid-promotion events in the 2011–2016 term, four in Cao Bằng and Hà Nội; the end-2014
+/// conference in Hà Nội drew more than 60 participants. Illustrative: the days, titles and other counts.
+const CAO_BANG_EVENTS: [(&str, &str, &str, i64); 4] = [
+    ("2012-05-18", "Hội nghị vận động viện trợ phi chính phủ nước ngoài tỉnh Cao Bằng (minh họa)", "04", 45),
+    ("2013-10-10", "Gặp mặt các tổ chức phi chính phủ nước ngoài tại Cao Bằng (minh họa)", "04", 50),
+    ("2014-12-12", "Hội nghị xúc tiến vận động viện trợ cho tỉnh Cao Bằng tại Hà Nội (minh họa)", "01", 65),
+    ("2016-03-24", "Hội nghị tổng kết công tác vận động viện trợ nhiệm kỳ 2011–2016 (minh họa)", "04", 40),
+];
+/// Illustrative: pledges at the 2014 conference (USD), two followed by items of 2015 (codes) and one never
+/// committed.
+const CONFERENCE_2014_PLEDGES: [(&str, i64); 3] = [("MH-CB-0007", 300_000), ("MH-CB-0020", 150_000), ("", 80_000)];
+
 /// Loads these records once and returns how many organisations and aid items it created; does nothing when
 /// the database holds them.
 pub(super) async fn load(services: &Services) -> Result<(usize, usize), ServiceError> {
@@ -122,6 +163,7 @@ pub(super) async fn load(services: &Services) -> Result<(usize, usize), ServiceE
     }
     let created = supervision(&mut tx, &actor).await?;
     people_to_people(&mut tx, &actor).await?;
+    laos_and_events(&mut tx, &actor).await?;
     settings::set(&mut tx, SETTING_KEY, VERSION, vientro_store::now()).await?;
     tx.commit().await?;
     Ok(created)
@@ -310,6 +352,83 @@ async fn people_to_people(tx: &mut Tx, actor: &Actor) -> Result<(), ServiceError
             illustrative: true,
         };
         crate::people::record_twinning_in(tx, actor, &twinning).await?;
+    }
+    Ok(())
+}
+
+/// Quảng Ninh's scholarships and support for Laos (FACTS Q7, Q8) and Cao Bằng's aid-promotion events (C13).
+async fn laos_and_events(tx: &mut Tx, actor: &Actor) -> Result<(), ServiceError> {
+    use vientro_store::events::EventRow;
+    use vientro_store::people::{OutboundSupportRow, ScholarshipRow};
+    for (year, students) in STUDENTS_BY_YEAR {
+        let per_student = VND_PER_STUDENT_2011 + VND_PER_STUDENT_STEP * i64::from(year - 2011);
+        let third = students / 3;
+        for (k, origin) in LAO_ORIGINS.iter().enumerate() {
+            let n = if k == 0 { students - 2 * third } else { third };
+            let row = ScholarshipRow {
+                province_code: "22".into(),
+                partner_country: "LA".into(),
+                origin: (*origin).into(),
+                year: i64::from(year),
+                students: n,
+                amount_vnd: n * per_student,
+            };
+            crate::people::record_scholarship_in(tx, actor, &row, true).await?;
+        }
+    }
+    let support = |on: &str, recipient: &str, purpose: &str, vnd: i64| -> Result<OutboundSupportRow, ServiceError> {
+        Ok(OutboundSupportRow {
+            province_code: "22".into(),
+            partner_country: "LA".into(),
+            recipient: recipient.into(),
+            purpose: purpose.into(),
+            given_on: day(on)?,
+            amount_vnd: vnd,
+        })
+    };
+    for (k, (on, vnd)) in LAO_PUBLIC_WORKS.iter().enumerate() {
+        let recipient = LAO_ORIGINS[k % LAO_ORIGINS.len()];
+        crate::people::record_outbound_support_in(tx, actor, &support(on, recipient, "public_works", *vnd)?, true)
+            .await?;
+    }
+    let (on, vnd) = LUANG_PRABANG_EQUIPMENT;
+    crate::people::record_outbound_support_in(
+        tx,
+        actor,
+        &support(on, "Luông Pha Băng", "medical_equipment", vnd)?,
+        true,
+    )
+    .await?;
+
+    for (held_on, title, city, participants) in CAO_BANG_EVENTS {
+        let event = EventRow {
+            id: 0,
+            province_code: "04".into(),
+            title: title.into(),
+            held_on: day(held_on)?,
+            city: city.into(),
+            participants: Some(participants),
+            organisers: Some("UBND tỉnh Cao Bằng; Liên hiệp các tổ chức hữu nghị tỉnh (minh họa)".into()),
+        };
+        let mut pledges = Vec::new();
+        if held_on.starts_with("2014") {
+            for (k, (code, usd)) in CONFERENCE_2014_PLEDGES.iter().enumerate() {
+                let item = if code.is_empty() {
+                    None
+                } else {
+                    vientro_store::aid_items::find_by_code(tx, code).await?.map(|i| i.id)
+                };
+                let donor = match item {
+                    Some(id) => {
+                        vientro_store::aid_items::donors(tx, AidItemId(id)).await?.first().map(|d| d.organisation_id)
+                    }
+                    None => Some(ngo_id(tx, 16 + k).await?.0),
+                };
+                let donor = donor.ok_or_else(|| internal(format!("no donor for the pledge {code}")))?;
+                pledges.push((donor, usd * 100, item));
+            }
+        }
+        crate::events::record_event_in(tx, actor, &event, &pledges, true).await?;
     }
     Ok(())
 }

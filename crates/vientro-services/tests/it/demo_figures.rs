@@ -839,7 +839,45 @@ on_shared_demo!(
     a_provincial_officer_watches_only_the_province,
     quang_ninh_six_friendship_associations_with_1_797_members,
     quang_ninh_eight_twinning_pairs_seven_village_village_and_one_commune_township,
+    quang_ninh_2011_2020_407_scholarship_turns_over_74_billion_vnd_for_three_lao_provinces,
+    quang_ninh_56_billion_vnd_of_public_works_in_laos_and_200_million_of_equipment_in_june_2020,
+    cao_bang_four_promotion_events_in_the_term_the_2014_conference_with_over_60_participants,
 );
+
+async fn quang_ninh_2011_2020_407_scholarship_turns_over_74_billion_vnd_for_three_lao_provinces(d: Demo) {
+    let s = d.services.scholarships("Quảng Ninh", 2011, 2020).await.unwrap();
+    assert_eq!(s.students, 407);
+    assert!(s.amount_vnd > 74_000_000_000 && s.amount_vnd < 75_000_000_000, "over 74 billion VND: {}", s.amount_vnd);
+    assert_eq!(s.origins, vec!["Hủa Phăn", "Luông Pha Băng", "Xay Nhạ By Ly"]);
+}
+
+async fn quang_ninh_56_billion_vnd_of_public_works_in_laos_and_200_million_of_equipment_in_june_2020(d: Demo) {
+    let day = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+    let all = d.services.outbound_support("Quảng Ninh", day(2011, 1, 1), day(2026, 11, 26)).await.unwrap();
+    let works: i64 = all.iter().filter(|s| s.purpose == "public_works").map(|s| s.amount_vnd).sum();
+    assert_eq!(works, 56_000_000_000);
+    assert!(all.iter().all(|s| s.partner_country == "LA"));
+    let june = d.services.outbound_support("22", day(2020, 6, 1), day(2020, 6, 30)).await.unwrap();
+    assert_eq!(june.len(), 1);
+    assert_eq!((june[0].recipient.as_str(), june[0].amount_vnd), ("Luông Pha Băng", 200_000_000));
+}
+
+async fn cao_bang_four_promotion_events_in_the_term_the_2014_conference_with_over_60_participants(d: Demo) {
+    let day = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+    let events = d.services.events("Cao Bằng", day(2011, 1, 1), day(2016, 12, 31)).await.unwrap();
+    assert_eq!(events.len(), 4);
+    assert!(events.iter().all(|e| e.event.city == "04" || e.event.city == "01"), "held in Cao Bằng and Hà Nội");
+    let conference = events.iter().find(|e| e.event.held_on.to_string().starts_with("2014")).unwrap();
+    assert_eq!(conference.event.city, "01");
+    assert!(conference.event.participants.unwrap() > 60);
+    // Pledged, then committed and disbursed by the items the pledges became; a pledge is never aid itself.
+    assert_eq!(conference.pledged_usd, usd(530_000));
+    assert_eq!(conference.pledges.iter().filter(|p| p.aid_item_id.is_none()).count(), 1);
+    let unfollowed = conference.pledges.iter().find(|p| p.aid_item_id.is_none()).unwrap();
+    assert_eq!((unfollowed.committed_usd, unfollowed.disbursed_usd), (0, 0));
+    assert!(conference.committed_usd > 0 && conference.disbursed_usd > 0);
+    assert_ne!(conference.committed_usd, conference.pledged_usd);
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // People-to-people diplomacy (FACTS Q5, Q6).
