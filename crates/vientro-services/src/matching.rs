@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
+use vientro_domain::access::{Principal, Role};
 use vientro_domain::admin_units::{AdminUnits, ProvinceCode, UnitSet};
 use vientro_domain::matching::{
     BacktestScore, Candidate, FundingRecord, Need, Registration, profiles, rank, rank_by_activity, rank_by_activity_in,
@@ -192,7 +193,24 @@ fn records(rows: &[FundingRow]) -> Vec<FundingRecord> {
         .collect()
 }
 
+/// Matching reads every organisation's funding, published or not: staff only (not the public, not NGO staff).
+pub fn may_match(who: &Principal) -> Result<(), ServiceError> {
+    match who {
+        Principal::Public => Err(ServiceError::Unauthenticated("log in to see this".to_owned())),
+        Principal::User { role: Role::NgoReporter, .. } => {
+            Err(ServiceError::Forbidden("matching is for provincial and central staff".to_owned()))
+        }
+        Principal::User { .. } => Ok(()),
+    }
+}
+
 impl Services {
+    /// A province's call-for-aid list, newest first (today's code).
+    pub async fn proposals(&self, province: &str) -> Result<Vec<vientro_store::matching::ProposalRow>, ServiceError> {
+        let code = current_province(province)?;
+        Ok(vientro_store::matching::proposals(&mut self.db.clone(), Some(code.as_str())).await?)
+    }
+
     async fn registrations_on(&self, day: NaiveDate) -> Result<Vec<Registration>, ServiceError> {
         let rows = vientro_store::matching::certificates_valid_on(&mut self.db.clone(), day).await?;
         let units = AdminUnits::embedded();

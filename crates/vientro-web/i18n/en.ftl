@@ -337,3 +337,32 @@ watch-alert-province-report-missing = { $subject }: no { $report ->
         [six_month] six-month
        *[other] annual
     } report for { $year }, due { $date }, { $days } days late
+nav-match = Matching
+match-title = Organisations for a need
+match-province = Province
+match-choose = Choose a province
+match-show = Show
+match-for = Organisations for { $need } ({ $sectors })
+match-budget = Budget: { $amount } USD
+match-score = score { $score }/100
+match-none = No organisation has funded anything yet.
+match-method = Ranked by the sectors each funded (recent years count more), where it worked, its typical item size and a valid registration.
+match-proposals = Call-for-aid list
+match-proposal-find = Find organisations
+match-no-proposals = No proposals on the list.
+col-beneficiaries = Beneficiaries
+col-budget = Estimated budget (USD)
+proposal-status-listed = Listed
+proposal-status-matched = Matched
+proposal-status-dossier = Dossier in preparation
+proposal-status-approved = Approved
+proposal-status-funded = Funded
+proposal-status-withdrawn = Withdrawn
+match-reason-sector-fit = sector fit: { $percent } % of its recent aid in { $sectors } ({ $items } items)
+match-reason-same-province = funded { $items } items in the province, the last in { $last }
+match-reason-same-region = funded { $items } items in the region, the last in { $last }
+match-reason-typical-size = typical item { $typical } USD, need { $budget } USD
+match-reason-registered = registration valid to { $date }, covering the province
+match-reason-registered-elsewhere = registration valid to { $date }, not yet covering the province
+match-reason-activity = { $items } aid items { $years }
+error-priorities-missing = No priority sectors are recorded for this province.

@@ -337,3 +337,32 @@ watch-alert-province-report-missing = { $subject }: chưa gửi báo cáo { $rep
         [six_month] 6 tháng
        *[other] năm
     } { $year }, hạn ngày { $date }, quá hạn { $days } ngày
+nav-match = Kết nối tài trợ
+match-title = Kết nối tổ chức phù hợp
+match-province = Tỉnh, thành phố
+match-choose = Chọn tỉnh, thành phố
+match-show = Xem
+match-for = Tổ chức phù hợp với { $need } ({ $sectors })
+match-budget = Nhu cầu kinh phí: { $amount } USD
+match-score = điểm { $score }/100
+match-none = Chưa có tổ chức nào tài trợ.
+match-method = Xếp hạng theo lĩnh vực đã tài trợ (gần đây được tính nhiều hơn), địa bàn, quy mô khoản viện trợ và giấy đăng ký còn hiệu lực.
+match-proposals = Danh mục dự án kêu gọi viện trợ
+match-proposal-find = Tìm tổ chức
+match-no-proposals = Chưa có dự án kêu gọi viện trợ.
+col-beneficiaries = Người hưởng lợi
+col-budget = Kinh phí dự kiến (USD)
+proposal-status-listed = Đã đưa vào danh mục
+proposal-status-matched = Đã kết nối tổ chức
+proposal-status-dossier = Đang lập hồ sơ
+proposal-status-approved = Đã phê duyệt
+proposal-status-funded = Đã được tài trợ
+proposal-status-withdrawn = Đã rút
+match-reason-sector-fit = lĩnh vực phù hợp: { $percent } % viện trợ gần đây thuộc { $sectors } ({ $items } khoản)
+match-reason-same-province = đã tài trợ { $items } khoản tại tỉnh, gần nhất năm { $last }
+match-reason-same-region = đã tài trợ { $items } khoản trong vùng, gần nhất năm { $last }
+match-reason-typical-size = khoản điển hình { $typical } USD, nhu cầu { $budget } USD
+match-reason-registered = giấy đăng ký còn hiệu lực đến { $date }, có địa bàn tỉnh
+match-reason-registered-elsewhere = giấy đăng ký còn hiệu lực đến { $date }, chưa có địa bàn tỉnh
+match-reason-activity = { $items } khoản viện trợ { $years }
+error-priorities-missing = Chưa ghi nhận lĩnh vực ưu tiên vận động viện trợ của tỉnh, thành phố này.

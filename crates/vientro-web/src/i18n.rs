@@ -11,6 +11,8 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use rust_decimal::Decimal;
 use unic_langid::langid;
+use vientro_domain::matching::Reason;
+use vientro_domain::sector::VnSector;
 use vientro_domain::watch::{Alert, AlertKind};
 
 /// Fluent source of the Vietnamese interface.
@@ -139,6 +141,11 @@ impl Tr {
         self.catalog.message(self.lang, key, Some(&args))
     }
 
+    /// True when the catalog has `key` in the reader's language.
+    pub fn has(&self, key: &str) -> bool {
+        self.catalog.has(self.lang, key)
+    }
+
     /// A message chosen by a code (`status-approved`, `kind-project`), or the code itself when unknown.
     pub fn code(&self, prefix: &str, code: &str) -> String {
         let key = format!("{prefix}-{}", code.replace('_', "-"));
@@ -190,6 +197,63 @@ impl Tr {
         }
         let key = format!("watch-alert-{}", alert.kind.code().replace('_', "-"));
         self.catalog.message(self.lang, &key, Some(&args))
+    }
+
+    /// A sector by its stored code: the national sector's name, or the DAC code with its (English) name.
+    pub fn sector(&self, code: &str) -> String {
+        if let Some(vn) = code.strip_prefix("vn:")
+            && let Some(s) = VnSector::all().iter().find(|s| s.code() == vn)
+        {
+            return if self.lang == Lang::En { s.name_en() } else { s.name_vi() }.to_owned();
+        }
+        code.parse::<u32>()
+            .ok()
+            .and_then(|n| vientro_domain::sector::DacCode::parse(&n.to_string()).ok())
+            .map_or_else(|| code.to_owned(), |d| format!("{code} {}", d.name_en()))
+    }
+
+    /// Why an organisation is on a match list, as a phrase.
+    pub fn reason(&self, reason: &Reason) -> String {
+        let en = self.lang == Lang::En;
+        let sectors = |list: &[VnSector]| {
+            list.iter().map(|s| if en { s.name_en() } else { s.name_vi() }).collect::<Vec<_>>().join("; ")
+        };
+        let mut args = FluentArgs::new();
+        let key = match reason {
+            Reason::SectorFit { percent, items, sectors: list } => {
+                args.set("percent", percent.to_string());
+                args.set("items", items.to_string());
+                args.set("sectors", sectors(list));
+                "match-reason-sector-fit"
+            }
+            Reason::SameProvince { items, last_year } | Reason::SameRegion { items, last_year } => {
+                args.set("items", items.to_string());
+                args.set("last", last_year.to_string());
+                if matches!(reason, Reason::SameProvince { .. }) {
+                    "match-reason-same-province"
+                } else {
+                    "match-reason-same-region"
+                }
+            }
+            Reason::TypicalSize { typical_usd_minor, budget_usd_minor } => {
+                args.set("typical", self.minor(*typical_usd_minor));
+                args.set("budget", self.minor(*budget_usd_minor));
+                "match-reason-typical-size"
+            }
+            Reason::Registered { valid_to, covers_province } => {
+                args.set("date", self.date(valid_to));
+                if *covers_province { "match-reason-registered" } else { "match-reason-registered-elsewhere" }
+            }
+            Reason::Activity { items, from_year, to_year } => {
+                args.set("items", items.to_string());
+                args.set(
+                    "years",
+                    if from_year == to_year { from_year.to_string() } else { format!("{from_year}–{to_year}") },
+                );
+                "match-reason-activity"
+            }
+        };
+        self.catalog.message(self.lang, key, Some(&args))
     }
 
     /// An optional date, or a dash.

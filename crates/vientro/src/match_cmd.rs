@@ -6,16 +6,18 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use clap::Subcommand;
 use rust_decimal::Decimal;
 use vientro_domain::date::format_date_vi;
-use vientro_domain::matching::{BacktestScore, Reason};
+use vientro_domain::matching::BacktestScore;
 use vientro_domain::money::{format_count_vi, format_number_vi};
 use vientro_domain::sector::VnSector;
 use vientro_services::Services;
 use vientro_services::matching::{Backtest, MatchList};
+use vientro_web::i18n::{Catalog, Tr};
 
 use crate::cli::{Lang, user_error};
 
@@ -83,7 +85,7 @@ pub(crate) async fn run(services: &Services, args: &MatchArgs) -> anyhow::Result
     }
     .map_err(user_error)?;
     let text =
-        if args.json { serde_json::to_string_pretty(&list)? + "\n" } else { list_text(&list, args.lang == Lang::En) };
+        if args.json { serde_json::to_string_pretty(&list)? + "\n" } else { list_text(&list, args.lang == Lang::En)? };
     out.write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -97,59 +99,9 @@ fn sector_names(sectors: &[VnSector], en: bool) -> String {
     names.join("; ")
 }
 
-fn reason_text(r: &Reason, en: bool) -> String {
-    match (r, en) {
-        (Reason::SectorFit { percent, items, sectors }, false) => {
-            format!(
-                "lĩnh vực phù hợp: {percent} % viện trợ gần đây thuộc {} ({items} khoản)",
-                sector_names(sectors, en)
-            )
-        }
-        (Reason::SectorFit { percent, items, sectors }, true) => {
-            format!("sector fit: {percent} % of its recent aid in {} ({items} items)", sector_names(sectors, en))
-        }
-        (Reason::SameProvince { items, last_year }, false) => {
-            format!("đã tài trợ {items} khoản tại tỉnh, gần nhất năm {last_year}")
-        }
-        (Reason::SameProvince { items, last_year }, true) => {
-            format!("funded {items} items in the province, the last in {last_year}")
-        }
-        (Reason::SameRegion { items, last_year }, false) => {
-            format!("đã tài trợ {items} khoản trong vùng, gần nhất năm {last_year}")
-        }
-        (Reason::SameRegion { items, last_year }, true) => {
-            format!("funded {items} items in the region, the last in {last_year}")
-        }
-        (Reason::TypicalSize { typical_usd_minor, budget_usd_minor }, false) => {
-            format!("khoản điển hình {}, nhu cầu {}", usd(*typical_usd_minor), usd(*budget_usd_minor))
-        }
-        (Reason::TypicalSize { typical_usd_minor, budget_usd_minor }, true) => {
-            format!("typical item {}, need {}", usd(*typical_usd_minor), usd(*budget_usd_minor))
-        }
-        (Reason::Registered { valid_to, covers_province }, false) => format!(
-            "giấy đăng ký còn hiệu lực đến {}{}",
-            format_date_vi(*valid_to),
-            if *covers_province { ", có địa bàn tỉnh" } else { ", chưa có địa bàn tỉnh" }
-        ),
-        (Reason::Registered { valid_to, covers_province }, true) => format!(
-            "registration valid to {}{}",
-            valid_to.format("%d/%m/%Y"),
-            if *covers_province { ", covering the province" } else { ", not yet covering the province" }
-        ),
-        (Reason::Activity { items, from_year, to_year }, false) => {
-            format!("{items} khoản viện trợ {}", years(*from_year, *to_year))
-        }
-        (Reason::Activity { items, from_year, to_year }, true) => {
-            format!("{items} aid items {}", years(*from_year, *to_year))
-        }
-    }
-}
-
-fn years(from: i32, to: i32) -> String {
-    if from == to { from.to_string() } else { format!("{from}–{to}") }
-}
-
-fn list_text(list: &MatchList, en: bool) -> String {
+fn list_text(list: &MatchList, en: bool) -> anyhow::Result<String> {
+    let catalog = Arc::new(Catalog::load().map_err(|e| anyhow::anyhow!("the message catalog: {e}"))?);
+    let t = Tr::new(catalog, if en { vientro_web::i18n::Lang::En } else { vientro_web::i18n::Lang::Vi });
     let mut s = String::new();
     let sectors = sector_names(&list.sectors, en);
     if en {
@@ -181,10 +133,10 @@ fn list_text(list: &MatchList, en: bool) -> String {
             if en { "score" } else { "điểm" }
         ));
         for r in &o.candidate.reasons {
-            s.push_str(&format!("    - {}\n", reason_text(r, en)));
+            s.push_str(&format!("    - {}\n", t.reason(r)));
         }
     }
-    s
+    Ok(s)
 }
 
 fn percent(x: f64) -> String {

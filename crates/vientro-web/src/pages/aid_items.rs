@@ -207,18 +207,6 @@ struct DetailPage {
     today: String,
 }
 
-fn sector_label(tr: &Tr, code: &str) -> String {
-    if let Some(vn) = code.strip_prefix("vn:")
-        && let Some(s) = VnSector::all().iter().find(|s| s.code() == vn)
-    {
-        return if tr.lang == Lang::En { s.name_en() } else { s.name_vi() }.to_owned();
-    }
-    code.parse::<u32>()
-        .ok()
-        .and_then(|n| vientro_domain::sector::DacCode::parse(&n.to_string()).ok())
-        .map_or_else(|| code.to_owned(), |d| format!("{code} {}", d.name_en()))
-}
-
 fn location_label(tr: &Tr, l: &vientro_store::aid_items::LocationRow) -> String {
     let units = AdminUnits::embedded();
     let name_of = |code: &str, set: UnitSet| {
@@ -257,11 +245,8 @@ async fn load_detail(
             state.services.organisation(OrganisationId(d.organisation_id)).await.map(|o| o.name).unwrap_or_default();
         donors.push((d.organisation_id, name, format!("{} %", tr.int(d.share_bp / 100))));
     }
-    let sectors = v
-        .sectors
-        .iter()
-        .map(|s| (sector_label(tr, &s.sector_code), format!("{} %", tr.int(s.share_bp / 100))))
-        .collect();
+    let sectors =
+        v.sectors.iter().map(|s| (tr.sector(&s.sector_code), format!("{} %", tr.int(s.share_bp / 100)))).collect();
     let locations = v.locations.iter().map(|l| location_label(tr, l)).collect();
     let flows = v
         .flows

@@ -9,6 +9,7 @@ mod aid_items;
 mod charts;
 mod dashboard;
 mod directory;
+mod matching;
 mod reports;
 pub mod transfer;
 
@@ -105,5 +106,6 @@ pub fn routes() -> Router<AppState> {
         .merge(aid_items::routes())
         .merge(directory::routes())
         .merge(reports::routes())
+        .merge(matching::routes())
         .merge(transfer::routes())
 }

@@ -28,6 +28,10 @@ async fn every_page_renders_for_every_role(db: Db) {
         "/admin-units?q=cu+le".to_owned(),
         "/search?q=duc+long".to_owned(),
     ];
+    for user in ["admin", "central", "caobang", "approver", "viewer"] {
+        let reply = app.browser(user).await.get("/match?province=04").await;
+        assert_eq!(reply.status, StatusCode::OK, "{user} GET /match");
+    }
     for user in ["admin", "central", "caobang", "approver", "ngo", "viewer"] {
         let mut browser = app.browser(user).await;
         for page in &pages {
@@ -295,7 +299,63 @@ async fn dashboards_show_the_watch_list_each_reader_is_responsible_for(db: Db) {
     assert!(!public.body.contains("data-testid=\"watch\""), "the public sees no alerts");
 }
 
+async fn the_matching_page_ranks_donors_for_the_province_s_priorities_for_staff_only(db: Db) {
+    use vientro_services::Actor;
+    use vientro_domain::flow::FlowInput;
+    use vientro_services::aid_items::StatusChangeInput;
+    let app = TestApp::new(db).await;
+    let mut caobang = app.browser("caobang").await;
+    let before = caobang.get("/match").await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(before.body.contains("Chưa ghi nhận lĩnh vực ưu tiên"), "no priorities yet: {}", before.body);
+    // Priorities for Cao Bằng, and money through the published item of NGO B.
+    let mut tx = app.services.db().begin().await.unwrap();
+    vientro_services::matching::record_priorities_in(
+        &mut tx,
+        &Actor::system(),
+        "04",
+        (2026, 2030),
+        &["vn:health"],
+        None,
+        false,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let id = app.cao_bang_published;
+    let mut version = 1;
+    for to in ["submitted", "under_appraisal", "approved"] {
+        let input = StatusChangeInput {
+            to: to.into(),
+            version,
+            on: Some("2026-02-01".into()),
+            decision_number: Some("12/QĐ-UBND".into()),
+            decision_date: None,
+            approval_level: Some("province".into()),
+            note: None,
+        };
+        version = app.services.change_aid_item_status(&Actor::system(), id, &input).await.unwrap();
+    }
+    let flow = FlowInput {
+        kind: "commitment".into(),
+        stage: None,
+        date: "2026-03-01".into(),
+        amount: "50000".into(),
+        currency: "USD".into(),
+        note: None,
+    };
+    app.services.add_flow(&Actor::system(), id, &flow).await.unwrap();
+    let after = caobang.get("/match?province=04").await;
+    assert!(after.body.contains("data-testid=\"matches\""), "{}", after.body);
+    assert!(after.body.contains("Đà Nẵng Children Fund"));
+    assert!(after.body.contains("lĩnh vực phù hợp: 100 %"), "{}", after.body);
+    assert!(after.body.contains("đã tài trợ 1 khoản tại tỉnh"));
+    assert_eq!(app.browser("ngo").await.get("/match").await.status, StatusCode::FORBIDDEN);
+    assert_ne!(app.anonymous().get("/match").await.status, StatusCode::OK);
+}
+
 on_both_backends!(
+    the_matching_page_ranks_donors_for_the_province_s_priorities_for_staff_only,
     dashboards_show_the_watch_list_each_reader_is_responsible_for,
     an_organisation_is_edited_with_its_version_and_its_items_report_the_new_country,
     central_staff_record_a_certificate_on_an_ngo_s_page_and_officers_may_not,
