@@ -35,6 +35,17 @@ pub(crate) struct WatchArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Send the list as an e-mail digest to this address (repeatable) instead of printing it; run it daily
+    /// from cron or a systemd timer.
+    #[arg(long = "mail-to")]
+    mail_to: Vec<String>,
+    /// The SMTP relay: smtp://HOST[:PORT] (plain SMTP to a relay on the server or the local network, which
+    /// handles TLS onward).
+    #[arg(long, env = "VIENTRO_SMTP_URL")]
+    smtp: Option<String>,
+    /// The sender address.
+    #[arg(long = "mail-from", env = "VIENTRO_MAIL_FROM", default_value = "vientro@localhost")]
+    mail_from: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,8 +90,44 @@ pub(crate) async fn run(services: &Services, args: &WatchArgs) -> anyhow::Result
     }
     let catalog = Arc::new(Catalog::load().map_err(|e| anyhow::anyhow!("the message catalog: {e}"))?);
     let lang = if args.lang == Lang::En { vientro_web::i18n::Lang::En } else { vientro_web::i18n::Lang::Vi };
-    out.write_all(text(&Tr::new(catalog, lang), as_of, &alerts).as_bytes())?;
+    let tr = Tr::new(catalog, lang);
+    let body = text(&tr, as_of, &alerts);
+    if args.mail_to.is_empty() {
+        out.write_all(body.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(smtp) = &args.smtp else {
+        anyhow::bail!("smtp: give --smtp smtp://HOST[:PORT] or set VIENTRO_SMTP_URL to send the digest");
+    };
+    let subject = format!("{} ({})", tr.t1("watch-as-of", "date", tr.date(&as_of)), tr.count(&alerts.len()));
+    send(smtp, &args.mail_from, &args.mail_to, &format!("vientro: {subject}"), body).await?;
+    out.write_all(format!("digest of {} alerts sent to {}\n", alerts.len(), args.mail_to.join(", ")).as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sends `body` as a plain-text UTF-8 message through a plain SMTP relay.
+async fn send(smtp: &str, from: &str, to: &[String], subject: &str, body: String) -> anyhow::Result<()> {
+    use lettre::message::header::ContentType;
+    use lettre::message::{Body, Mailbox, SinglePart};
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+    let rest = smtp.strip_prefix("smtp://").ok_or_else(|| anyhow::anyhow!("smtp: the relay is smtp://HOST[:PORT]"))?;
+    let (host, port) = match rest.trim_end_matches('/').rsplit_once(':') {
+        Some((h, p)) => (h, p.parse::<u16>().map_err(|_| anyhow::anyhow!("smtp: '{p}' is not a port"))?),
+        None => (rest.trim_end_matches('/'), 25),
+    };
+    let mailbox = |field: &str, a: &str| -> anyhow::Result<Mailbox> {
+        a.parse().map_err(|e| anyhow::anyhow!("{field}: '{a}' is not an e-mail address ({e})"))
+    };
+    let mut message = Message::builder().from(mailbox("mail-from", from)?).subject(subject);
+    for address in to {
+        message = message.to(mailbox("mail-to", address)?);
+    }
+    // UTF-8 text; lettre chooses the transfer encoding (base64 for Vietnamese text).
+    let body = Body::new(body);
+    let message = message.singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(body))?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(port).build();
+    transport.send(message).await.map_err(|e| anyhow::anyhow!("cannot send the digest through {smtp}: {e}"))?;
+    Ok(())
 }
 
 fn text(t: &Tr, as_of: NaiveDate, alerts: &[Alert]) -> String {

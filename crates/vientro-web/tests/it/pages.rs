@@ -300,8 +300,8 @@ async fn dashboards_show_the_watch_list_each_reader_is_responsible_for(db: Db) {
 }
 
 async fn the_matching_page_ranks_donors_for_the_province_s_priorities_for_staff_only(db: Db) {
-    use vientro_services::Actor;
     use vientro_domain::flow::FlowInput;
+    use vientro_services::Actor;
     use vientro_services::aid_items::StatusChangeInput;
     let app = TestApp::new(db).await;
     let mut caobang = app.browser("caobang").await;

@@ -142,3 +142,83 @@ fn the_quang_ninh_2021_briefing_includes_the_associations_members_and_twinning_p
         assert!(text.contains(words), "missing '{words}' in:\n{text}");
     }
 }
+
+/// A one-message SMTP server on a random port that hands back what it received.
+fn smtp_sink() -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (sent, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut out = stream;
+        let mut say = |text: &str| out.write_all(text.as_bytes()).unwrap();
+        say("220 sink ESMTP\r\n");
+        let (mut message, mut in_data) = (String::new(), false);
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            if in_data {
+                if line == ".\r\n" {
+                    in_data = false;
+                    say("250 queued\r\n");
+                } else {
+                    message.push_str(&line);
+                }
+                continue;
+            }
+            let command = line.to_ascii_uppercase();
+            if command.starts_with("EHLO") {
+                say("250-sink\r\n250 8BITMIME\r\n");
+            } else if command.starts_with("DATA") {
+                in_data = true;
+                say("354 go on\r\n");
+            } else if command.starts_with("QUIT") {
+                say("221 bye\r\n");
+                break;
+            } else {
+                say("250 ok\r\n");
+            }
+        }
+        let _ = sent.send(message);
+    });
+    (port, received)
+}
+
+#[test]
+fn the_watch_digest_is_mailed_through_the_smtp_relay() {
+    let (port, received) = smtp_sink();
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let text = vientro(&[
+        "watch",
+        "--as-of",
+        "2026-11-26",
+        "--province",
+        "Cao Bằng",
+        "--mail-to",
+        "so-ngoai-vu@caobang.example.vn",
+        "--mail-from",
+        "vientro@example.vn",
+        "--smtp",
+        &smtp,
+    ]);
+    assert!(text.contains("sent to so-ngoai-vu@caobang.example.vn"), "{text}");
+    let raw = received.recv_timeout(std::time::Duration::from_secs(20)).expect("the relay received a message");
+    assert!(raw.contains("To: so-ngoai-vu@caobang.example.vn"), "{raw}");
+    assert!(raw.contains("Content-Type: text/plain; charset=utf-8"), "{raw}");
+    // The body as the reader's mail program shows it, whichever transfer encoding was chosen.
+    let (headers, body) = raw.split_once("\r\n\r\n").expect("headers, then the body");
+    let message = if headers.contains("Content-Transfer-Encoding: base64") {
+        use base64::Engine;
+        let joined: String = body.split_whitespace().collect();
+        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(joined).unwrap()).unwrap()
+    } else {
+        body.to_owned()
+    };
+    assert!(message.contains("Giấy đăng ký sắp hết hạn (3)"), "{message}");
+    assert!(message.contains("Thẩm định quá thời hạn (1)"), "{message}");
+    assert!(!message.contains("Tỉnh Lai Châu"), "only Cao Bằng's alerts: {message}");
+}
