@@ -26,7 +26,7 @@ pub const RULES_SETTING: &str = "watch_rules";
 
 /// How old a dashboard's watch list may grow before it is refreshed in the background; `vientro watch` always
 /// computes afresh.
-const DASHBOARD_REUSE: Duration = Duration::from_secs(60);
+const DASHBOARD_REUSE: Duration = Duration::from_secs(300);
 
 /// An alert with the provinces and organisations it concerns, for narrowing to a reader.
 #[derive(Debug, Clone, PartialEq)]
@@ -272,15 +272,17 @@ impl Services {
         Ok(narrow(who, &all))
     }
 
-    /// [`Services::watch`] for dashboards, optionally narrowed to one province (today's code). The list is
-    /// computed once per day and then refreshed in the background when older than a minute, so a dashboard
-    /// never waits for it except the first of the day; it may be up to a refresh old.
+    /// [`Services::watch`] for dashboards, optionally narrowed to one province (today's code): per kind, how
+    /// many and the `first` few. The list is computed once per day and then refreshed in the background when
+    /// older than five minutes, so a dashboard never waits for it except the first of the day; it may be up to a
+    /// refresh old.
     pub async fn watch_for_dashboard(
         &self,
         who: &Principal,
         as_of: NaiveDate,
         province: Option<&str>,
-    ) -> Result<Vec<Alert>, ServiceError> {
+        first: usize,
+    ) -> Result<Vec<AlertGroup>, ServiceError> {
         let cache = &self.watch_cache;
         let list = match cache.remembered(as_of) {
             Some((at, list)) => {
@@ -309,20 +311,51 @@ impl Services {
                 }
             }
         };
-        let in_province: Vec<ConcernedAlert> =
-            list.iter().filter(|a| province.is_none_or(|p| a.provinces.contains(p))).cloned().collect();
-        Ok(narrow(who, &in_province))
+        let scope = ReadScope::of(who);
+        let mut groups: Vec<AlertGroup> = Vec::new();
+        for kind in AlertKind::ALL {
+            let mut group = AlertGroup { kind, count: 0, first: Vec::new() };
+            for a in list.iter().filter(|a| a.alert.kind == kind) {
+                if province.is_some_and(|p| !a.provinces.contains(p)) || !concerns(&scope, a) {
+                    continue;
+                }
+                group.count += 1;
+                if group.first.len() < first {
+                    group.first.push(a.alert.clone());
+                }
+            }
+            if group.count > 0 {
+                groups.push(group);
+            }
+        }
+        Ok(groups)
     }
 }
 
-fn narrow(who: &Principal, all: &[ConcernedAlert]) -> Vec<Alert> {
-    let keep = |a: &ConcernedAlert| match ReadScope::of(who) {
+/// The alerts of one kind a dashboard shows: how many, and the first few.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertGroup {
+    /// The kind.
+    pub kind: AlertKind,
+    /// How many the reader is responsible for.
+    pub count: usize,
+    /// The first of them, by date.
+    pub first: Vec<Alert>,
+}
+
+/// True when the alert concerns a reader of `scope`.
+fn concerns(scope: &ReadScope, a: &ConcernedAlert) -> bool {
+    match scope {
         ReadScope::Everything => true,
         ReadScope::ProvincesOrPublished(ps) => ps.iter().any(|p| a.provinces.contains(p.as_str())),
         ReadScope::OrganisationsOrPublished(os) => os.iter().any(|o: &OrganisationId| a.organisations.contains(&o.0)),
         ReadScope::PublishedOnly => false,
-    };
-    all.iter().filter(|a| keep(a)).map(|a| a.alert.clone()).collect()
+    }
+}
+
+fn narrow(who: &Principal, all: &[ConcernedAlert]) -> Vec<Alert> {
+    let scope = ReadScope::of(who);
+    all.iter().filter(|a| concerns(&scope, a)).map(|a| a.alert.clone()).collect()
 }
 
 /// Records that a foreign NGO's annual report (Mẫu 05) for `year` was received, in the caller's transaction,

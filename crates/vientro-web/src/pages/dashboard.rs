@@ -14,7 +14,6 @@ use chrono::Datelike;
 use vientro_domain::access::Principal;
 use vientro_domain::admin_units::{AdminUnits, UnitSet};
 use vientro_domain::report::{ReportQueryInput, ReportResult};
-use vientro_domain::watch::AlertKind;
 use vientro_services::ServiceError;
 use vientro_services::reports::ProvinceRank;
 
@@ -298,22 +297,21 @@ async fn dashboard(
     let today = crate::i18n::today_in_viet_nam();
     let watch_shown = !matches!(who, Principal::Public);
     let watch = if watch_shown {
-        let alerts =
-            state.services.watch_for_dashboard(&who, today, province.as_ref().map(|p| p.code.as_str())).await?;
-        AlertKind::ALL
+        let groups = state
+            .services
+            .watch_for_dashboard(&who, today, province.as_ref().map(|p| p.code.as_str()), ALERTS_SHOWN)
+            .await?;
+        groups
             .iter()
-            .filter_map(|kind| {
-                let of_kind: Vec<_> = alerts.iter().filter(|a| a.kind == *kind).collect();
-                (!of_kind.is_empty()).then(|| WatchGroup {
-                    heading: format!("{} ({})", tr.alert_kind(kind), tr.count(&of_kind.len())),
-                    kind: kind.code(),
-                    lines: of_kind.iter().take(ALERTS_SHOWN).map(|a| (a.link.clone(), tr.alert(a))).collect(),
-                    more: if of_kind.len() > ALERTS_SHOWN {
-                        tr.t1("watch-more", "count", tr.count(&(of_kind.len() - ALERTS_SHOWN)))
-                    } else {
-                        String::new()
-                    },
-                })
+            .map(|g| WatchGroup {
+                heading: format!("{} ({})", tr.alert_kind(&g.kind), tr.count(&g.count)),
+                kind: g.kind.code(),
+                lines: g.first.iter().map(|a| (a.link.clone(), tr.alert(a))).collect(),
+                more: if g.count > g.first.len() {
+                    tr.t1("watch-more", "count", tr.count(&(g.count - g.first.len())))
+                } else {
+                    String::new()
+                },
             })
             .collect()
     } else {
