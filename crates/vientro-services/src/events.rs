@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use vientro_domain::admin_units::AdminUnits;
 use vientro_domain::{ValidationError, ValidationErrors};
 use vientro_store::Tx;
-use vientro_store::audit::{self, AuditEntry};
 use vientro_store::events::{EventRow, PledgeRow};
 
 use crate::{Actor, ServiceError, Services};
@@ -60,17 +59,12 @@ pub async fn record_event_in(
     for (organisation, usd, item) in pledges {
         vientro_store::events::insert_pledge(tx, id, *organisation, *usd, *item, now).await?;
     }
-    audit::append(
+    crate::organisations::audit_create(
         tx,
-        &AuditEntry {
-            actor: &actor.name,
-            action: "create",
-            entity: "promotion_event",
-            entity_id: Some(id),
-            before: None,
-            after: Some(serde_json::json!({ "event": e, "pledges": pledges })),
-        },
-        now,
+        actor,
+        "promotion_event",
+        Some(id),
+        Some(serde_json::json!({ "event": e, "pledges": pledges })),
     )
     .await?;
     Ok(id)

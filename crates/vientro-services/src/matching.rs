@@ -82,19 +82,7 @@ pub async fn record_proposal_in(tx: &mut Tx, actor: &Actor, proposal: &NewPropos
     let now = vientro_store::now();
     let id = vientro_store::matching::insert_proposal(tx, &proposal, now).await?;
     let after = vientro_store::matching::proposal(tx, id).await?;
-    audit::append(
-        tx,
-        &AuditEntry {
-            actor: &actor.name,
-            action: "create",
-            entity: "aid_proposal",
-            entity_id: Some(id),
-            before: None,
-            after: serde_json::to_value(&after).ok(),
-        },
-        now,
-    )
-    .await?;
+    crate::organisations::audit_create(tx, actor, "aid_proposal", Some(id), serde_json::to_value(&after).ok()).await?;
     Ok(id)
 }
 

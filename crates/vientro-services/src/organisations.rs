@@ -29,12 +29,12 @@ pub(crate) async fn audit_create(
     tx: &mut Tx,
     actor: &Actor,
     entity: &str,
-    id: i64,
+    id: impl Into<Option<i64>>,
     after: Option<serde_json::Value>,
 ) -> Result<(), ServiceError> {
     audit::append(
         tx,
-        &AuditEntry { actor: &actor.name, action: "create", entity, entity_id: Some(id), before: None, after },
+        &AuditEntry { actor: &actor.name, action: "create", entity, entity_id: id.into(), before: None, after },
         now(),
     )
     .await?;

@@ -11,7 +11,6 @@ use vientro_domain::admin_units::AdminUnits;
 use vientro_domain::country::CountryCode;
 use vientro_domain::{ValidationError, ValidationErrors};
 use vientro_store::Tx;
-use vientro_store::audit::{self, AuditEntry};
 use vientro_store::people::{
     AssociationRow, NewAssociation, NewTwinning, OutboundSupportRow, ScholarshipRow, TwinningRow,
 };
@@ -73,20 +72,15 @@ pub async fn record_association_in(
     for (day, members) in member_counts {
         vientro_store::people::insert_member_count(tx, id, *day, *members).await?;
     }
-    audit::append(
+    crate::organisations::audit_create(
         tx,
-        &AuditEntry {
-            actor: &actor.name,
-            action: "create",
-            entity: "friendship_association",
-            entity_id: Some(id),
-            before: None,
-            after: Some(serde_json::json!({
-                "province": a.province_code, "name": a.name, "partner_country": a.partner_country,
-                "founded_on": a.founded_on, "members": member_counts,
-            })),
-        },
-        now,
+        actor,
+        "friendship_association",
+        Some(id),
+        Some(serde_json::json!({
+            "province": a.province_code, "name": a.name, "partner_country": a.partner_country,
+            "founded_on": a.founded_on, "members": member_counts,
+        })),
     )
     .await?;
     Ok(id)
@@ -115,21 +109,16 @@ pub async fn record_twinning_in(tx: &mut Tx, actor: &Actor, twinning: &NewTwinni
     errors.into_result(())?;
     let now = vientro_store::now();
     let id = vientro_store::people::insert_twinning(tx, &t, now).await?;
-    audit::append(
+    crate::organisations::audit_create(
         tx,
-        &AuditEntry {
-            actor: &actor.name,
-            action: "create",
-            entity: "twinning_pair",
-            entity_id: Some(id),
-            before: None,
-            after: Some(serde_json::json!({
-                "province": t.province_code, "local": t.local_name, "local_level": t.local_level,
-                "partner_country": t.partner_country, "partner": t.partner_name, "partner_level": t.partner_level,
-                "signed_on": t.signed_on,
-            })),
-        },
-        now,
+        actor,
+        "twinning_pair",
+        Some(id),
+        Some(serde_json::json!({
+            "province": t.province_code, "local": t.local_name, "local_level": t.local_level,
+            "partner_country": t.partner_country, "partner": t.partner_name, "partner_level": t.partner_level,
+            "signed_on": t.signed_on,
+        })),
     )
     .await?;
     Ok(id)
@@ -192,19 +181,7 @@ pub async fn record_scholarship_in(
     }
     let now = vientro_store::now();
     vientro_store::people::insert_scholarship(tx, &s, illustrative, now).await?;
-    audit::append(
-        tx,
-        &AuditEntry {
-            actor: &actor.name,
-            action: "create",
-            entity: "scholarship_grant",
-            entity_id: None,
-            before: None,
-            after: serde_json::to_value(&s).ok(),
-        },
-        now,
-    )
-    .await?;
+    crate::organisations::audit_create(tx, actor, "scholarship_grant", None, serde_json::to_value(&s).ok()).await?;
     Ok(())
 }
 
@@ -228,19 +205,7 @@ pub async fn record_outbound_support_in(
     }
     let now = vientro_store::now();
     vientro_store::people::insert_outbound_support(tx, &s, illustrative, now).await?;
-    audit::append(
-        tx,
-        &AuditEntry {
-            actor: &actor.name,
-            action: "create",
-            entity: "outbound_support",
-            entity_id: None,
-            before: None,
-            after: serde_json::to_value(&s).ok(),
-        },
-        now,
-    )
-    .await?;
+    crate::organisations::audit_create(tx, actor, "outbound_support", None, serde_json::to_value(&s).ok()).await?;
     Ok(())
 }
 

@@ -370,19 +370,12 @@ pub async fn record_ngo_report_in(
 ) -> Result<(), ServiceError> {
     let now = vientro_store::now();
     vientro_store::watch::insert_ngo_report(tx, organisation.0, year, submitted_on, illustrative, now).await?;
-    audit::append(
+    crate::organisations::audit_create(
         tx,
-        &AuditEntry {
-            actor: &actor.name,
-            action: "create",
-            entity: "ngo_annual_report",
-            entity_id: Some(organisation.0),
-            before: None,
-            after: Some(
-                serde_json::json!({ "organisation": organisation.0, "year": year, "submitted_on": submitted_on }),
-            ),
-        },
-        now,
+        actor,
+        "ngo_annual_report",
+        Some(organisation.0),
+        Some(serde_json::json!({ "organisation": organisation.0, "year": year, "submitted_on": submitted_on })),
     )
     .await?;
     Ok(())
@@ -408,17 +401,14 @@ pub async fn record_province_report_in(
     let now = vientro_store::now();
     vientro_store::watch::insert_province_report(tx, code.as_str(), kind, year, submitted_on, illustrative, now)
         .await?;
-    audit::append(
+    crate::organisations::audit_create(
         tx,
-        &AuditEntry {
-            actor: &actor.name,
-            action: "create",
-            entity: "province_report",
-            entity_id: None,
-            before: None,
-            after: Some(serde_json::json!({ "province": code.as_str(), "kind": kind, "year": year, "submitted_on": submitted_on })),
-        },
-        now,
+        actor,
+        "province_report",
+        None,
+        Some(
+            serde_json::json!({ "province": code.as_str(), "kind": kind, "year": year, "submitted_on": submitted_on }),
+        ),
     )
     .await?;
     Ok(())
