@@ -74,6 +74,16 @@ pub fn sort_key(s: &str) -> String {
     letters
 }
 
+/// The text with its first letter in lower case, for a name used inside a sentence ("Tỉnh Cao Bằng" →
+/// "tỉnh Cao Bằng").
+pub fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

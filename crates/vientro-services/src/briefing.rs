@@ -102,14 +102,6 @@ fn percent_text(c: &Cell, en: bool) -> Option<String> {
     }
 }
 
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 fn count(n: i64) -> String {
     format_count_vi(u64::try_from(n).unwrap_or(0))
 }
@@ -178,7 +170,7 @@ impl Services {
             let kind = if found.name.starts_with("Thành phố") { "city" } else { "province" };
             format!("{} {kind}", found.short_name)
         } else {
-            lower_first(&found.name)
+            vientro_domain::text::lower_first(&found.name)
         };
         let (Some(from), Some(to)) =
             (NaiveDate::from_ymd_opt(from_year, 1, 1), NaiveDate::from_ymd_opt(to_year, 12, 31))

@@ -153,11 +153,6 @@ fn current_province(text: &str) -> Result<ProvinceCode, ServiceError> {
     }
 }
 
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
-}
-
 fn region_of(province: &ProvinceCode) -> Option<String> {
     AdminUnits::embedded().new_province(province).map(|p| p.region.code().to_owned())
 }
@@ -294,7 +289,10 @@ impl Services {
             .into());
         }
         // In running text the unit type is lower case ("tỉnh Cao Bằng").
-        let name = AdminUnits::embedded().new_province(&code).map(|p| lower_first(&p.name)).unwrap_or_default();
+        let name = AdminUnits::embedded()
+            .new_province(&code)
+            .map(|p| vientro_domain::text::lower_first(&p.name))
+            .unwrap_or_default();
         let need = Need {
             sectors: distinct.iter().map(|s| (*s, 1.0)).collect(),
             province: Some(code.as_str().to_owned()),

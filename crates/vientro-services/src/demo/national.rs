@@ -83,7 +83,7 @@ pub(super) async fn load(loader: &mut Loader) -> Result<(), ServiceError> {
         .provinces(UnitSet::Pre2025)
         .iter()
         .filter(|p| !KEEP_OUT.contains(&p.code.as_str()))
-        .map(|p| (p.code.as_str().to_owned(), lower_first(&p.name)))
+        .map(|p| (p.code.as_str().to_owned(), vientro_domain::text::lower_first(&p.name)))
         .collect();
     let (hubs, elsewhere): (Vec<Province>, Vec<Province>) =
         provinces.iter().cloned().partition(|(code, _)| HUBS.contains(&code.as_str()));
@@ -226,15 +226,6 @@ pub(super) async fn load(loader: &mut Loader) -> Result<(), ServiceError> {
         certificates(loader, r, record, &provinces).await?;
     }
     Ok(())
-}
-
-/// "Tỉnh Nghệ An" → "tỉnh Nghệ An", for use inside a sentence.
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// The day before the same day `years` later: the last day of a certificate of that many years.
