@@ -6,10 +6,10 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use vientro_domain::aid_item::{AidItemInput, AidStatus, Approval, ApprovalLevel};
+use vientro_domain::aid_item::{AidItemInput, AidStatus, Approval, ApprovalLevel, NewAidItem};
 use vientro_domain::date::parse_date;
-use vientro_domain::flow::FlowInput;
-use vientro_domain::fx::{RateTable, convert};
+use vientro_domain::flow::{FlowInput, NewFlow};
+use vientro_domain::fx::{Conversion, RateTable, convert};
 use vientro_domain::ids::{AidItemId, FlowId, OrganisationId};
 use vientro_domain::organisation::OrganisationKind;
 use vientro_domain::{ValidationError, ValidationErrors};
@@ -75,7 +75,6 @@ impl Services {
         input: &AidItemInput,
     ) -> Result<AidItemId, ServiceError> {
         let item = input.parse()?;
-        let now = now();
         let mut errors = ValidationErrors::new();
         for (i, d) in item.donors.iter().enumerate() {
             let field = format!("donors[{i}]");
@@ -115,11 +114,45 @@ impl Services {
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        let recorded_on =
-            item.approval.as_ref().map(|a| a.decision_date).or(item.start_date).unwrap_or_else(|| now.date_naive());
-        let id = aid_items::insert(tx, &item, &actor.name, recorded_on, now).await?;
-        crate::organisations::audit_create(tx, actor, "aid_item", id.0, serde_json::to_value(&item).ok()).await?;
-        Ok(id)
+        let ids = Self::record_checked_aid_items_in(tx, actor, &[item]).await?;
+        ids.first().copied().ok_or(ServiceError::NotFound("aid item"))
+    }
+
+    /// Records new items whose input is parsed and whose donors and agencies are known to be of the right
+    /// kind (what [`Self::record_aid_item_in`] checks first), in a few statements, each with its audit row.
+    pub(crate) async fn record_checked_aid_items_in(
+        tx: &mut Tx,
+        actor: &Actor,
+        items: &[NewAidItem],
+    ) -> Result<Vec<AidItemId>, ServiceError> {
+        let now = now();
+        let records: Vec<(&NewAidItem, NaiveDate)> = items
+            .iter()
+            .map(|item| {
+                let recorded_on = item
+                    .approval
+                    .as_ref()
+                    .map(|a| a.decision_date)
+                    .or(item.start_date)
+                    .unwrap_or_else(|| now.date_naive());
+                (item, recorded_on)
+            })
+            .collect();
+        let ids = aid_items::insert_many(tx, &records, &actor.name, now).await?;
+        let entries: Vec<AuditEntry<'_>> = ids
+            .iter()
+            .zip(items)
+            .map(|(id, item)| AuditEntry {
+                actor: &actor.name,
+                action: "create",
+                entity: "aid_item",
+                entity_id: Some(id.0),
+                before: None,
+                after: serde_json::to_value(item).ok(),
+            })
+            .collect();
+        audit::append_many(tx, &entries, now).await?;
+        Ok(ids)
     }
 
     /// Reads an aid item.
@@ -184,22 +217,25 @@ impl Services {
         if approval.is_some() {
             vientro_store::facts::refresh_item(tx, id).await?;
         }
-        audit::append(
-            tx,
-            &AuditEntry {
-                actor: &actor.name,
-                action: "status",
-                entity: "aid_item",
-                entity_id: Some(id.0),
-                before: Some(serde_json::json!({ "status": from.as_str(), "version": input.version })),
-                after: Some(
-                    serde_json::json!({ "status": to.as_str(), "version": version, "on": on, "approval": approval }),
-                ),
-            },
-            now,
-        )
-        .await?;
+        let moved = aid_items::StatusMove { id, version: input.version, from, to, on };
+        audit::append(tx, &status_audit_entry(actor, &moved, approval.as_ref()), now).await?;
         Ok(version)
+    }
+
+    /// Moves items along their lifecycle in a few statements, each move already checked
+    /// (`from.check_transition(to)`) and none an approval; each gets its status-history and audit rows as
+    /// [`Self::change_aid_item_status_in`] writes them.
+    pub(crate) async fn change_checked_statuses_in(
+        tx: &mut Tx,
+        actor: &Actor,
+        moves: &[aid_items::StatusMove],
+        note: Option<&str>,
+    ) -> Result<(), ServiceError> {
+        let now = now();
+        aid_items::set_statuses(tx, moves, &actor.name, note, now).await?;
+        let entries: Vec<AuditEntry<'_>> = moves.iter().map(|m| status_audit_entry(actor, m, None)).collect();
+        audit::append_many(tx, &entries, now).await?;
+        Ok(())
     }
 
     /// Records a commitment or disbursement, converted to USD and VND by the rate rule of `fx`.
@@ -234,19 +270,42 @@ impl Services {
         rates: &RateTable,
     ) -> Result<FlowId, ServiceError> {
         let flow = input.parse()?;
-        let now = now();
         let row = aid_items::get(tx, item).await?;
         let status = AidStatus::parse(&row.status)?;
-        flow.check_allowed_for(status)?;
-        let fixed_vnd = decimal_opt(row.decision_vnd_per_usd.as_deref());
-        let fixed_cur = decimal_opt(row.decision_currency_per_usd.as_deref());
-        let conversion = convert(&flow.money, flow.date, rates, fixed_vnd, fixed_cur)?;
-        let id = flows::insert(tx, item, &flow, &conversion, now).await?;
-        let after = serde_json::json!({ "item": item, "flow": flow, "usd_minor": conversion.usd, "vnd_minor": conversion.vnd,
-            "currency_per_usd": conversion.currency_per_usd.to_string(), "vnd_per_usd": conversion.vnd_per_usd.to_string(),
-            "rate_date": conversion.rate_date, "rate_source": conversion.source.as_str() });
-        crate::organisations::audit_create(tx, actor, "flow", id.0, Some(after)).await?;
-        Ok(id)
+        let fixed =
+            (decimal_opt(row.decision_vnd_per_usd.as_deref()), decimal_opt(row.decision_currency_per_usd.as_deref()));
+        let conversion = checked_flow(&flow, status, fixed, rates)?;
+        let ids = Self::record_checked_flows_in(tx, actor, &[(item, flow, conversion)]).await?;
+        ids.first().copied().ok_or(ServiceError::NotFound("flow"))
+    }
+
+    /// Records flows already checked against their items with [`checked_flow`] (what
+    /// [`Self::record_flow_in`] does first), in a few statements, each with its audit row.
+    pub(crate) async fn record_checked_flows_in(
+        tx: &mut Tx,
+        actor: &Actor,
+        flows: &[(AidItemId, NewFlow, Conversion)],
+    ) -> Result<Vec<FlowId>, ServiceError> {
+        let now = now();
+        let rows: Vec<(AidItemId, &NewFlow, &Conversion)> = flows.iter().map(|(i, f, c)| (*i, f, c)).collect();
+        let ids = flows::insert_many(tx, &rows, now).await?;
+        let entries: Vec<AuditEntry<'_>> = ids
+            .iter()
+            .zip(flows)
+            .map(|(id, (item, flow, conversion))| AuditEntry {
+                actor: &actor.name,
+                action: "create",
+                entity: "flow",
+                entity_id: Some(id.0),
+                before: None,
+                after: Some(serde_json::json!({ "item": item, "flow": flow, "usd_minor": conversion.usd,
+                    "vnd_minor": conversion.vnd, "currency_per_usd": conversion.currency_per_usd.to_string(),
+                    "vnd_per_usd": conversion.vnd_per_usd.to_string(), "rate_date": conversion.rate_date,
+                    "rate_source": conversion.source.as_str() })),
+            })
+            .collect();
+        audit::append_many(tx, &entries, now).await?;
+        Ok(ids)
     }
 
     /// The flows of an item.
@@ -261,6 +320,32 @@ impl Services {
         let entered = crate::rates::entered_rates(tx).await?;
         Ok(RateTable::with_overrides(RateTable::embedded(), entered))
     }
+}
+
+/// The audit row of a status move.
+fn status_audit_entry<'a>(actor: &'a Actor, m: &aid_items::StatusMove, approval: Option<&Approval>) -> AuditEntry<'a> {
+    AuditEntry {
+        actor: &actor.name,
+        action: "status",
+        entity: "aid_item",
+        entity_id: Some(m.id.0),
+        before: Some(serde_json::json!({ "status": m.from.as_str(), "version": m.version })),
+        after: Some(
+            serde_json::json!({ "status": m.to.as_str(), "version": m.version + 1, "on": m.on, "approval": approval }),
+        ),
+    }
+}
+
+/// Checks that `flow` may be recorded on an item in `status` and converts it (with the item's decision rates
+/// `fixed` = (VND per USD, currency per USD) where it has them).
+pub(crate) fn checked_flow(
+    flow: &NewFlow,
+    status: AidStatus,
+    fixed: (Option<Decimal>, Option<Decimal>),
+    rates: &RateTable,
+) -> Result<Conversion, ServiceError> {
+    flow.check_allowed_for(status)?;
+    Ok(convert(&flow.money, flow.date, rates, fixed.0, fixed.1)?)
 }
 
 fn decimal_opt(s: Option<&str>) -> Option<Decimal> {

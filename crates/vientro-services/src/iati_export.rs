@@ -96,6 +96,7 @@ pub(crate) fn activity_from(d: &Details) -> IatiActivity {
     IatiActivity {
         identifier: a.identifier.clone(),
         line: 0,
+        file_version: None,
         default_currency: a.default_currency.clone(),
         lang: a.lang.clone(),
         reporting_org: org(&a.reporting_org_ref, &a.reporting_org_type, &None, narratives_of(n, "reporting_org", 0, 0)),

@@ -16,13 +16,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use vientro_domain::admin_units::{AdminUnits, ProvinceCode, UnitSet};
 use vientro_domain::aid_item::{AidItemInput, AidStatus, DonorInput, LocationInput, SectorInput};
 use vientro_domain::country::CountryCode;
-use vientro_domain::flow::FlowInput;
-use vientro_domain::fx::RateTable;
+use vientro_domain::flow::{FlowInput, NewFlow};
+use vientro_domain::fx::{Conversion, RateTable};
 use vientro_domain::ids::{AidItemId, OrganisationId};
 use vientro_domain::money::{CurrencyCode, Money};
 use vientro_domain::organisation::{OrganisationInput, OrganisationKind};
@@ -38,7 +39,6 @@ use vientro_store::iati::{
 };
 use vientro_store::{Tx, aid_items, now, organisations};
 
-use crate::aid_items::StatusChangeInput;
 use crate::{Actor, ServiceError, Services};
 
 /// How an import runs.
@@ -157,16 +157,50 @@ struct Run<'a> {
     rates: &'a RateTable,
     country: Option<&'a str>,
     source: String,
-    version: Option<String>,
     problems: Vec<Problem>,
     organisations_created: usize,
     flows: usize,
     transactions: usize,
     /// Items written in the current batch whose report facts are rebuilt together before it commits.
     written: Vec<AidItemId>,
+    /// Organisations matched or created in the current transaction, by IATI identifier (`ref:…`) or by kind
+    /// and name (`name:…`); forgotten whenever a write is undone.
+    organisations: BTreeMap<String, Matched>,
+    /// Place names already looked up in this run.
+    places: Places,
+}
+
+/// The counts of a run at one moment, to go back to when a write is undone.
+#[derive(Clone, Copy)]
+struct Mark {
+    problems: usize,
+    organisations_created: usize,
+    flows: usize,
+    transactions: usize,
+    written: usize,
 }
 
 impl Run<'_> {
+    fn mark(&self) -> Mark {
+        Mark {
+            problems: self.problems.len(),
+            organisations_created: self.organisations_created,
+            flows: self.flows,
+            transactions: self.transactions,
+            written: self.written.len(),
+        }
+    }
+
+    /// Forgets what was counted and remembered since `mark` (its writes were rolled back).
+    fn reset_to(&mut self, mark: Mark) {
+        self.problems.truncate(mark.problems);
+        self.organisations_created = mark.organisations_created;
+        self.flows = mark.flows;
+        self.transactions = mark.transactions;
+        self.written.truncate(mark.written);
+        self.organisations.clear();
+    }
+
     fn problem(&mut self, a: &IatiActivity, element: &str, kind: ProblemKind, message: String) {
         self.problems.push(Problem {
             source: self.source.clone(),
@@ -257,12 +291,13 @@ impl Services {
                 rates: &rates,
                 country,
                 source: file.display().to_string(),
-                version: None,
                 problems: Vec::new(),
                 organisations_created: 0,
                 flows: 0,
                 transactions: 0,
                 written: Vec::new(),
+                organisations: BTreeMap::new(),
+                places: Places::default(),
             };
             let mut read_summary = None;
             let mut batch: Vec<IatiActivity> = Vec::with_capacity(batch_size);
@@ -282,9 +317,6 @@ impl Services {
                     None => true,
                 };
                 if batch.len() >= batch_size || (done && !batch.is_empty()) {
-                    if run.version.is_none() {
-                        run.version = read_summary.as_ref().and_then(|r| r.version.clone());
-                    }
                     let outcomes = self.import_batch(&mut run, &batch, opts.dry_run).await;
                     let outcomes = match outcomes {
                         Ok(o) => o,
@@ -345,7 +377,9 @@ impl Services {
         Ok(summary)
     }
 
-    /// One batch in one transaction; each activity under a savepoint so a failure undoes only that activity.
+    /// One batch in one transaction. The batch's activities are mapped, then their new items written
+    /// together, a few statements per table; when a write fails, the batch starts again one activity at a
+    /// time, each under a savepoint, so a failure undoes only the activity that caused it.
     async fn import_batch(
         &self,
         run: &mut Run<'_>,
@@ -353,33 +387,22 @@ impl Services {
         dry_run: bool,
     ) -> Result<Vec<Outcome>, ServiceError> {
         let mut tx = self.db.begin().await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for a in batch {
-            store::savepoint(&mut tx, SAVEPOINT).await?;
-            let (orgs, flows, transactions) = (run.organisations_created, run.flows, run.transactions);
-            let written = run.written.len();
-            match import_activity(&mut tx, run, a).await {
-                Ok(outcome) => {
-                    store::release_savepoint(&mut tx, SAVEPOINT).await?;
-                    outcomes.push(outcome);
-                }
-                Err(e) => {
-                    store::rollback_to_savepoint(&mut tx, SAVEPOINT).await?;
-                    (run.organisations_created, run.flows, run.transactions) = (orgs, flows, transactions);
-                    run.written.truncate(written);
-                    let message = match &e {
-                        ServiceError::Invalid(errors) => format!("refused ({errors}); skipped"),
-                        other => format!("could not be stored ({other}); skipped"),
-                    };
-                    run.problem(a, "iati-activity", ProblemKind::Unsupported, message);
-                    outcomes.push(Outcome::Skipped);
-                }
+        let mark = run.mark();
+        let outcomes = match import_together(&mut tx, run, batch).await {
+            Ok(outcomes) => outcomes,
+            Err(_) => {
+                tx.rollback().await?;
+                run.reset_to(mark);
+                tx = self.db.begin().await?;
+                import_one_by_one(&mut tx, run, batch).await?
             }
-        }
+        };
         // One bulk rebuild of the batch's report facts instead of one per activity (same rows, far fewer
         // statements).
         let written = std::mem::take(&mut run.written);
         vientro_store::facts::refresh_items(&mut tx, &written).await?;
+        // The organisations this batch matched are remembered only while its transaction lasts.
+        run.organisations.clear();
         if dry_run {
             // The counts stay: a dry run reports what would have been done.
             tx.rollback().await?;
@@ -387,6 +410,93 @@ impl Services {
             tx.commit().await?;
         }
         Ok(outcomes)
+    }
+}
+
+/// Maps every activity of a batch, then writes the new items together; fails on the first write that fails
+/// (the caller then goes one by one). An identifier met twice in the batch is left to the one-by-one path.
+async fn import_together(tx: &mut Tx, run: &mut Run<'_>, batch: &[IatiActivity]) -> Result<Vec<Outcome>, ServiceError> {
+    let identifiers: Vec<&str> = batch.iter().map(|a| a.identifier.as_str()).collect();
+    let mut distinct = identifiers.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() != identifiers.len() {
+        return Err(ServiceError::Conflict("an identifier occurs twice in the batch".into()));
+    }
+    let mut activities: BTreeMap<String, store::ActivityRow> =
+        store::find_activities(tx, &distinct).await?.into_iter().map(|r| (r.identifier.clone(), r)).collect();
+    let mut items: BTreeMap<String, (i64, Option<String>)> = store::items_with_identifiers(tx, &distinct)
+        .await?
+        .into_iter()
+        .map(|(identifier, id, from)| (identifier, (id, from)))
+        .collect();
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut new = Vec::new();
+    for a in batch {
+        let known = Known { activity: activities.remove(&a.identifier), item: items.remove(&a.identifier) };
+        match prepare_activity(tx, run, a, known).await? {
+            Prepared::Done(outcome) => outcomes.push(outcome),
+            Prepared::Write(plan) if plan.update.is_some() => {
+                write_update(tx, run, *plan).await?;
+                outcomes.push(Outcome::Updated);
+            }
+            Prepared::Write(plan) => {
+                new.push(*plan);
+                outcomes.push(Outcome::Created);
+            }
+        }
+    }
+    write_new(tx, run, new).await?;
+    Ok(outcomes)
+}
+
+/// Imports a batch's activities one at a time, each under a savepoint so a failure undoes only that
+/// activity (reported, and the activity skipped).
+async fn import_one_by_one(
+    tx: &mut Tx,
+    run: &mut Run<'_>,
+    batch: &[IatiActivity],
+) -> Result<Vec<Outcome>, ServiceError> {
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for a in batch {
+        store::savepoint(tx, SAVEPOINT).await?;
+        let mark = run.mark();
+        match import_activity(tx, run, a).await {
+            Ok(outcome) => {
+                store::release_savepoint(tx, SAVEPOINT).await?;
+                outcomes.push(outcome);
+            }
+            Err(e) => {
+                store::rollback_to_savepoint(tx, SAVEPOINT).await?;
+                run.reset_to(Mark { problems: run.problems.len(), ..mark });
+                let message = match &e {
+                    ServiceError::Invalid(errors) => format!("refused ({errors}); skipped"),
+                    other => format!("could not be stored ({other}); skipped"),
+                };
+                run.problem(a, "iati-activity", ProblemKind::Unsupported, message);
+                outcomes.push(Outcome::Skipped);
+            }
+        }
+    }
+    Ok(outcomes)
+}
+
+/// Imports one activity on its own.
+async fn import_activity(tx: &mut Tx, run: &mut Run<'_>, a: &IatiActivity) -> Result<Outcome, ServiceError> {
+    let known = Known {
+        activity: store::find_activity(tx, &a.identifier).await?,
+        item: store::item_with_identifier(tx, &a.identifier).await?,
+    };
+    match prepare_activity(tx, run, a, known).await? {
+        Prepared::Done(outcome) => Ok(outcome),
+        Prepared::Write(plan) if plan.update.is_some() => {
+            write_update(tx, run, *plan).await?;
+            Ok(Outcome::Updated)
+        }
+        Prepared::Write(plan) => {
+            write_new(tx, run, vec![*plan]).await?;
+            Ok(Outcome::Created)
+        }
     }
 }
 
@@ -424,6 +534,7 @@ fn named(org: &Option<OrgRef>) -> Option<&OrgRef> {
 fn canonical(a: &IatiActivity, country: Option<&str>) -> String {
     let mut c = a.clone();
     c.line = 0;
+    c.file_version = None;
     c.reporting_org = named(&a.reporting_org).cloned();
     for t in &mut c.transactions {
         t.provider_org = named(&t.provider_org).cloned();
@@ -613,18 +724,32 @@ async fn match_organisation(
         Matched { id: OrganisationId(row.id), donor }
     };
     let reference = org.reference.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let by_reference = reference.map(|r| format!("ref:{r}"));
+    if let Some(key) = &by_reference
+        && let Some(m) = run.organisations.get(key)
+    {
+        return Ok(Some(*m));
+    }
     if let Some(r) = reference
         && let Some(row) = organisations::find_by_iati_identifier(tx, r).await?
     {
-        return Ok(Some(matched(row)));
+        let m = matched(row);
+        run.organisations.insert(format!("ref:{r}"), m);
+        return Ok(Some(m));
     }
     let Some(name) = text_in(&org.narratives, "en").or_else(|| reference.map(str::to_owned)) else {
         return Ok(None);
     };
     let name = truncate(&name, 300);
     let (kind, country) = kind_and_country(reference, org.org_type.as_deref());
+    let by_name = format!("name:{}:{name}", kind.as_str());
+    if let Some(m) = run.organisations.get(&by_name) {
+        return Ok(Some(*m));
+    }
     if let Some(row) = organisations::find_by_name(tx, kind.as_str(), &name).await? {
-        return Ok(Some(matched(row)));
+        let m = matched(row);
+        run.organisations.insert(by_name, m);
+        return Ok(Some(m));
     }
     let input = OrganisationInput {
         kind: kind.as_str().to_owned(),
@@ -636,7 +761,12 @@ async fn match_organisation(
     match Services::create_organisation_in(tx, run.actor, &input).await {
         Ok(id) => {
             run.organisations_created += 1;
-            Ok(Some(Matched { id, donor: kind.is_donor() }))
+            let m = Matched { id, donor: kind.is_donor() };
+            run.organisations.insert(by_name, m);
+            if let Some(key) = by_reference {
+                run.organisations.insert(key, m);
+            }
+            Ok(Some(m))
         }
         Err(ServiceError::Invalid(e)) => {
             run.problem(a, element, ProblemKind::BadValue, format!("organisation not recorded ({e}); kept unmatched"));
@@ -808,25 +938,66 @@ struct Resolved {
     by: Option<&'static str>,
 }
 
-fn resolve_location(l: &vientro_interchange::iati::Location, for_viet_nam: bool) -> Resolved {
+fn resolve_location(l: &vientro_interchange::iati::Location, for_viet_nam: bool, places: &mut Places) -> Resolved {
     let mut resolved = Resolved { province: None, commune: None, by: None };
     if let Some(code) = l.point.and_then(province_at) {
         resolved = Resolved { province: Some(code.to_owned()), commune: None, by: Some("point") };
-    } else if for_viet_nam && let Some(code) = l.names.iter().find_map(|n| province_named(&n.text)) {
+    } else if for_viet_nam && let Some(code) = l.names.iter().find_map(|n| places.province_named(&n.text)) {
         resolved = Resolved { province: Some(code), commune: None, by: Some("name") };
     }
-    if let Some(province) = resolved.province.as_deref().and_then(|p| ProvinceCode::parse(p).ok()) {
+    if let Some(province) = resolved.province.clone() {
         resolved.commune = l.names.iter().find_map(|n| {
-            if province_named(&n.text).is_some() {
+            if places.province_named(&n.text).is_some() {
                 return None;
             }
-            AdminUnits::embedded()
-                .parse_commune_in(&n.text, &province, UnitSet::From2025, None)
-                .ok()
-                .map(|c| c.as_str().to_owned())
+            places.commune_named(&province, &n.text)
         });
     }
     resolved
+}
+
+/// Place names already looked up in a run: files name the same places again and again, and finding a
+/// commune by name compares it with every unit of its province. Bounded, so memory stays flat.
+#[derive(Default)]
+struct Places {
+    provinces: std::collections::HashMap<String, Option<String>>,
+    communes: std::collections::HashMap<(String, String), Option<String>>,
+}
+
+impl Places {
+    const MOST: usize = 50_000;
+
+    /// [`province_named`], remembered.
+    fn province_named(&mut self, name: &str) -> Option<String> {
+        if let Some(found) = self.provinces.get(name) {
+            return found.clone();
+        }
+        if self.provinces.len() >= Self::MOST {
+            self.provinces.clear();
+        }
+        let found = province_named(name);
+        self.provinces.insert(name.to_owned(), found.clone());
+        found
+    }
+
+    /// The code of today's commune of `province` that `name` names, remembered.
+    fn commune_named(&mut self, province: &str, name: &str) -> Option<String> {
+        let key = (province.to_owned(), name.to_owned());
+        if let Some(found) = self.communes.get(&key) {
+            return found.clone();
+        }
+        if self.communes.len() >= Self::MOST {
+            self.communes.clear();
+        }
+        let found = ProvinceCode::parse(province).ok().and_then(|p| {
+            AdminUnits::embedded()
+                .parse_commune_in(name, &p, UnitSet::From2025, None)
+                .ok()
+                .map(|c| c.as_str().to_owned())
+        });
+        self.communes.insert(key, found.clone());
+        found
+    }
 }
 
 /// The status flows are recorded under (one that accepts actual flows, or pipeline), then the final one.
@@ -932,30 +1103,70 @@ fn kept(run: &mut Run<'_>, a: &IatiActivity) -> IatiActivity {
     k
 }
 
-async fn import_activity(tx: &mut Tx, run: &mut Run<'_>, read: &IatiActivity) -> Result<Outcome, ServiceError> {
-    let Some(share_bp) = country_share(read, run.country) else { return Ok(Outcome::NotForCountry) };
+/// What is recorded already under an activity's identifier.
+#[derive(Default)]
+struct Known {
+    /// Its IATI details, when it was imported before.
+    activity: Option<store::ActivityRow>,
+    /// The aid item holding the identifier: (id, `imported_from`).
+    item: Option<(i64, Option<String>)>,
+}
+
+/// An activity mapped to records, ready to be written.
+struct Plan {
+    /// The item's content, with the status its flows are recorded under.
+    item: vientro_domain::aid_item::NewAidItem,
+    flow_status: AidStatus,
+    final_status: AidStatus,
+    /// The day the final status is dated.
+    on: NaiveDate,
+    /// Flows: the position of their transaction in `details.transactions`, the flow and its conversion.
+    flows: Vec<(usize, NewFlow, Conversion)>,
+    /// Every IATI detail, with the item id and flow ids still to fill in.
+    details: Details,
+    /// The item this activity updates, as it was, with its former IATI details; `None` for a new item.
+    update: Option<(AidItemId, aid_items::AidItemRow, Option<store::ActivityRow>)>,
+}
+
+/// What reading an activity against the records came to.
+enum Prepared {
+    /// Nothing to write.
+    Done(Outcome),
+    /// Records to write.
+    Write(Box<Plan>),
+}
+
+/// Maps one activity to its records (matching or creating its organisations on the way) without writing
+/// the item; problems go to `run`.
+async fn prepare_activity(
+    tx: &mut Tx,
+    run: &mut Run<'_>,
+    read: &IatiActivity,
+    known: Known,
+) -> Result<Prepared, ServiceError> {
+    let Some(share_bp) = country_share(read, run.country) else { return Ok(Prepared::Done(Outcome::NotForCountry)) };
     check_required(run, read);
     check_codes(run, read);
     let kept = kept(run, read);
     let a = &kept;
     let hash = store::content_hash(&canonical(a, run.country));
-    let existing = store::find_activity(tx, &a.identifier).await?;
+    let existing = known.activity;
     if let Some(row) = &existing
         && row.content_hash == hash
     {
-        return Ok(Outcome::Unchanged);
+        return Ok(Prepared::Done(Outcome::Unchanged));
     }
     // An item holding the identifier without IATI details: adopt it only when it was imported from IATI.
     let adopted = match &existing {
         Some(row) => Some(AidItemId(row.item_id)),
-        None => match item_with_identifier(tx, &a.identifier).await? {
+        None => match known.item {
             Some(row) if row.1.as_deref().is_some_and(|f| f.starts_with("iati:")) => Some(AidItemId(row.0)),
             Some(_) => {
                 let message = "an aid item with this IATI identifier was entered by hand; it is left unchanged and \
                                the activity skipped"
                     .to_owned();
                 run.problem(a, "iati-identifier", ProblemKind::Unsupported, message);
-                return Ok(Outcome::Skipped);
+                return Ok(Prepared::Done(Outcome::Skipped));
             }
             None => None,
         },
@@ -988,7 +1199,7 @@ async fn import_activity(tx: &mut Tx, run: &mut Run<'_>, read: &IatiActivity) ->
         let message =
             "neither a funding participating-org nor the reporting-org can be recorded as a donor; skipped".to_owned();
         run.problem(a, "participating-org", ProblemKind::MissingValue, message);
-        return Ok(Outcome::Skipped);
+        return Ok(Prepared::Done(Outcome::Skipped));
     }
 
     // The item.
@@ -997,7 +1208,8 @@ async fn import_activity(tx: &mut Tx, run: &mut Run<'_>, read: &IatiActivity) ->
     let start = date_of("2").or_else(|| date_of("1"));
     let end = date_of("4").or_else(|| date_of("3")).filter(|e| start.is_none_or(|s| *e >= s));
     let for_viet_nam = run.country == Some("VN") || a.recipient_countries.iter().any(|(c, _)| c == "VN");
-    let resolved: Vec<Resolved> = a.locations.iter().map(|l| resolve_location(l, for_viet_nam)).collect();
+    let resolved: Vec<Resolved> =
+        a.locations.iter().map(|l| resolve_location(l, for_viet_nam, &mut run.places)).collect();
     let mut places: Vec<(String, Option<String>)> = Vec::new();
     for r in &resolved {
         if let Some(p) = &r.province {
@@ -1064,15 +1276,20 @@ async fn import_activity(tx: &mut Tx, run: &mut Run<'_>, read: &IatiActivity) ->
     };
     let now = now();
     let on = end.or(start).unwrap_or_else(|| now.date_naive());
-    let (item, before) = match adopted {
-        None => (Services::record_aid_item_in(tx, run.actor, &input).await?, None),
-        Some(id) => {
-            let parsed = input.parse()?;
-            let before = aid_items::get(tx, id).await?;
-            store::replace_item(tx, id, &parsed, flow_status.as_str(), now).await?;
-            (id, Some((before, parsed)))
-        }
+    let item = input.parse()?;
+    if final_status != flow_status && adopted.is_none() {
+        flow_status.check_transition(final_status)?;
+    }
+    let update = match adopted {
+        None => None,
+        Some(id) => Some((id, aid_items::get(tx, id).await?, existing.clone())),
     };
+    // An updated item keeps the decision rates an officer may have entered on it.
+    let fixed = update.as_ref().map_or((None, None), |(_, row, _)| {
+        let decimal = |s: Option<&str>| s.and_then(|t| t.parse::<Decimal>().ok());
+        (decimal(row.decision_vnd_per_usd.as_deref()), decimal(row.decision_currency_per_usd.as_deref()))
+    });
+    let mut flows = Vec::new();
 
     // Transactions: every valid one is kept; types 2, 3 and 4 become flows.
     let default_currency = a.default_currency.as_deref();
@@ -1110,10 +1327,14 @@ async fn import_activity(tx: &mut Tx, run: &mut Run<'_>, read: &IatiActivity) ->
                     currency: currency.as_str().to_owned(),
                     note: text_in(&t.descriptions, "vi").map(|d| truncate(&d, 200)),
                 };
-                match Services::record_flow_in(tx, run.actor, item, &flow, run.rates).await {
-                    Ok(id) => {
-                        run.flows += 1;
-                        (Some(id.0), "flow")
+                let checked = flow.parse().map_err(ServiceError::from).and_then(|flow| {
+                    let conversion = crate::aid_items::checked_flow(&flow, flow_status, fixed, run.rates)?;
+                    Ok((flow, conversion))
+                });
+                match checked {
+                    Ok((flow, conversion)) => {
+                        flows.push((position, flow, conversion));
+                        (None, "flow")
                     }
                     Err(ServiceError::Invalid(e)) => {
                         let message = format!("{label}: kept for export but not counted ({e})");
@@ -1167,36 +1388,14 @@ async fn import_activity(tx: &mut Tx, run: &mut Run<'_>, read: &IatiActivity) ->
         run.transactions += 1;
     }
 
-    // Final status as published: a new item moves along its lifecycle like any other; an updated one is
-    // restated as the newer file says (an import restates a fact, it is not an officer's step).
-    match &before {
-        None if final_status != flow_status => {
-            let version = aid_items::get(tx, item).await?.version;
-            let change = StatusChangeInput {
-                to: final_status.as_str().into(),
-                version,
-                on: Some(on.to_string()),
-                note: Some("status as published in IATI".into()),
-                ..Default::default()
-            };
-            Services::change_aid_item_status_in(tx, run.actor, item, &change).await?;
-        }
-        None => {}
-        Some((row, _)) => {
-            let note = "status as published in a newer IATI file";
-            store::set_imported_status(tx, item, &row.status, final_status.as_str(), on, &run.actor.name, note, now)
-                .await?;
-        }
-    }
-
     // Everything else IATI carries.
     let mut details = Details {
         activity: ActivityRow {
-            item_id: item.0,
+            item_id: 0,
             identifier: a.identifier.clone(),
             source_file: run.source.clone(),
             source_line: to_i64(a.line),
-            iati_version: run.version.clone(),
+            iati_version: a.file_version.clone(),
             default_currency: a.default_currency.clone(),
             lang: a.lang.clone(),
             status_code: a.status.clone(),
@@ -1359,42 +1558,87 @@ async fn import_activity(tx: &mut Tx, run: &mut Run<'_>, read: &IatiActivity) ->
             }
         }
     }
-    store::insert_details(tx, &details).await?;
-    run.written.push(item);
-
-    match before {
-        None => Ok(Outcome::Created),
-        Some((row, parsed)) => {
-            audit::append(
-                tx,
-                &AuditEntry {
-                    actor: &run.actor.name,
-                    action: "update",
-                    entity: "aid_item",
-                    entity_id: Some(item.0),
-                    before: Some(serde_json::json!({
-                        "item": row,
-                        "iati_content_hash": existing.as_ref().map(|e| e.content_hash.clone()),
-                    })),
-                    after: Some(serde_json::json!({
-                        "item": parsed,
-                        "status": final_status.as_str(),
-                        "iati_content_hash": hash,
-                        "source_file": run.source,
-                        "flows": details.transactions.iter().filter(|t| t.flow_id.is_some()).count(),
-                    })),
-                },
-                now,
-            )
-            .await?;
-            Ok(Outcome::Updated)
-        }
-    }
+    Ok(Prepared::Write(Box::new(Plan { item, flow_status, final_status, on, flows, details, update })))
 }
 
-/// The id and `imported_from` of the aid item holding an IATI identifier, if any.
-async fn item_with_identifier(tx: &mut Tx, identifier: &str) -> Result<Option<(i64, Option<String>)>, ServiceError> {
-    Ok(store::item_with_identifier(tx, identifier).await?)
+/// Writes new items from their plans: the items, their flows, their moves to the status published, and their
+/// IATI details, a few statements per table for all of them.
+async fn write_new(tx: &mut Tx, run: &mut Run<'_>, plans: Vec<Plan>) -> Result<(), ServiceError> {
+    let items: Vec<_> = plans.iter().map(|p| p.item.clone()).collect();
+    let ids = Services::record_checked_aid_items_in(tx, run.actor, &items).await?;
+    let flows: Vec<(AidItemId, NewFlow, Conversion)> =
+        plans.iter().zip(&ids).flat_map(|(p, id)| p.flows.iter().map(|(_, f, c)| (*id, f.clone(), *c))).collect();
+    let mut flow_ids = Services::record_checked_flows_in(tx, run.actor, &flows).await?.into_iter();
+    run.flows += flows.len();
+    // Final status as published: a new item moves along its lifecycle like any other.
+    let moves: Vec<aid_items::StatusMove> = plans
+        .iter()
+        .zip(&ids)
+        .filter(|(p, _)| p.final_status != p.flow_status)
+        .map(|(p, id)| aid_items::StatusMove { id: *id, version: 1, from: p.flow_status, to: p.final_status, on: p.on })
+        .collect();
+    Services::change_checked_statuses_in(tx, run.actor, &moves, Some("status as published in IATI")).await?;
+    let mut details = Vec::with_capacity(plans.len());
+    for (plan, id) in plans.into_iter().zip(&ids) {
+        let mut d = plan.details;
+        d.activity.item_id = id.0;
+        for (position, _, _) in &plan.flows {
+            if let Some(t) = d.transactions.get_mut(*position) {
+                t.flow_id = flow_ids.next().map(|f| f.0);
+            }
+        }
+        details.push(d);
+    }
+    store::insert_details_many(tx, &details).await?;
+    run.written.extend(ids);
+    Ok(())
+}
+
+/// Writes a newer publication of an activity over the item it updates (restating its status as published:
+/// an import restates a fact, it is not an officer's step), with an audit row.
+async fn write_update(tx: &mut Tx, run: &mut Run<'_>, plan: Plan) -> Result<(), ServiceError> {
+    let Some((item, before, existing)) = plan.update else { return Ok(()) };
+    let now = now();
+    store::replace_item(tx, item, &plan.item, plan.flow_status.as_str(), now).await?;
+    let flows: Vec<(AidItemId, NewFlow, Conversion)> =
+        plan.flows.iter().map(|(_, f, c)| (item, f.clone(), *c)).collect();
+    let flow_ids = Services::record_checked_flows_in(tx, run.actor, &flows).await?;
+    run.flows += flows.len();
+    let note = "status as published in a newer IATI file";
+    let to = plan.final_status.as_str();
+    store::set_imported_status(tx, item, &before.status, to, plan.on, &run.actor.name, note, now).await?;
+    let mut details = plan.details;
+    details.activity.item_id = item.0;
+    for ((position, _, _), id) in plan.flows.iter().zip(&flow_ids) {
+        if let Some(t) = details.transactions.get_mut(*position) {
+            t.flow_id = Some(id.0);
+        }
+    }
+    store::insert_details(tx, &details).await?;
+    run.written.push(item);
+    audit::append(
+        tx,
+        &AuditEntry {
+            actor: &run.actor.name,
+            action: "update",
+            entity: "aid_item",
+            entity_id: Some(item.0),
+            before: Some(serde_json::json!({
+                "item": before,
+                "iati_content_hash": existing.as_ref().map(|e| e.content_hash.clone()),
+            })),
+            after: Some(serde_json::json!({
+                "item": plan.item,
+                "status": to,
+                "iati_content_hash": details.activity.content_hash,
+                "source_file": run.source,
+                "flows": flow_ids.len(),
+            })),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

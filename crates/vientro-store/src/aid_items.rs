@@ -137,7 +137,7 @@ pub struct StatusChangeRow {
     pub note: Option<String>,
 }
 
-/// Inserts an item with donors, sectors, locations and its first status entry.
+/// Stores a new item with its donors, sectors and locations and its first status-history row.
 pub async fn insert(
     ex: &mut impl Exec,
     item: &NewAidItem,
@@ -145,6 +145,51 @@ pub async fn insert(
     recorded_on: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<AidItemId, StoreError> {
+    let ids = insert_many(ex, &[(item, recorded_on)], actor, now).await?;
+    ids.first().copied().ok_or(StoreError::NotFound("inserted row"))
+}
+
+/// Stores new items (each with the date its first status is recorded on) in a few statements, as [`insert`]
+/// stores one; returns their ids in order.
+pub async fn insert_many(
+    ex: &mut impl Exec,
+    items: &[(&NewAidItem, NaiveDate)],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<AidItemId>, StoreError> {
+    let Some((first, _)) = items.first() else { return Ok(Vec::new()) };
+    let names: Vec<&str> = item_columns(first, now).iter().map(|(n, _)| *n).collect();
+    let rows: Vec<Vec<Value>> =
+        items.iter().map(|(item, _)| item_columns(item, now).into_iter().map(|(_, v)| v).collect()).collect();
+    let ids = crate::bulk::insert_rows_returning_ids(ex, "aid_item", &names, &rows).await?;
+    let parts: Vec<(i64, &NewAidItem)> = ids.iter().zip(items).map(|(id, (item, _))| (*id, *item)).collect();
+    insert_parts_many(ex, &parts).await?;
+    let notes: Vec<String> = items
+        .iter()
+        .map(|(item, _)| match &item.imported_from {
+            Some(source) => format!("imported from {source}; no Vietnamese approval decision is recorded"),
+            None => "recorded".to_owned(),
+        })
+        .collect();
+    let changes: Vec<StatusChange<'_>> = ids
+        .iter()
+        .zip(items)
+        .zip(&notes)
+        .map(|((id, (item, on)), note)| StatusChange {
+            item: *id,
+            from: None,
+            to: item.status,
+            on: *on,
+            actor,
+            note: Some(note),
+        })
+        .collect();
+    insert_status_changes(ex, &changes, now).await?;
+    Ok(ids.into_iter().map(AidItemId).collect())
+}
+
+/// Every column a new item is written with, with its value.
+fn item_columns(item: &NewAidItem, now: DateTime<Utc>) -> Vec<(&'static str, Value)> {
     let approval = item.approval.as_ref();
     let mut columns = content_columns(item);
     columns.extend([
@@ -158,22 +203,7 @@ pub async fn insert(
         ("created_at", Value::from(now)),
         ("updated_at", Value::from(now)),
     ]);
-    let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
-    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
-    let stmt = Stmt::new(format!(
-        "INSERT INTO aid_item ({}) VALUES ({}) RETURNING id",
-        names.join(", "),
-        placeholders.join(", ")
-    ));
-    let stmt = columns.into_iter().fold(stmt, |stmt, (_, value)| stmt.bind(value));
-    let id = ex.insert_returning_id(stmt).await.map_err(StoreError::on_constraint)?;
-    insert_parts(ex, id, item).await?;
-    let note = match &item.imported_from {
-        Some(source) => format!("imported from {source}; no Vietnamese approval decision is recorded"),
-        None => "recorded".to_owned(),
-    };
-    insert_status_change(ex, id, None, item.status, recorded_on, actor, Some(&note), now).await?;
-    Ok(AidItemId(id))
+    columns
 }
 
 /// The columns an item's content fills, with their values: what a new item is written with and what an
@@ -209,45 +239,93 @@ pub(crate) fn content_columns(item: &NewAidItem) -> Vec<(&'static str, Value)> {
 /// Inserts an item's donors, sectors and locations (a new item's, or an edited item's after the old parts
 /// were deleted).
 pub(crate) async fn insert_parts(ex: &mut impl Exec, id: i64, item: &NewAidItem) -> Result<(), StoreError> {
-    for d in &item.donors {
-        ex.execute(
-            Stmt::new("INSERT INTO aid_item_donor (item_id, organisation_id, share_bp) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(d.organisation.0)
-                .bind(d.share.basis_points()),
-        )
-        .await?;
+    insert_parts_many(ex, &[(id, item)]).await
+}
+
+/// Inserts the donors, sectors and locations of several items, a few statements per table.
+pub(crate) async fn insert_parts_many(ex: &mut impl Exec, items: &[(i64, &NewAidItem)]) -> Result<(), StoreError> {
+    let mut donors = Vec::new();
+    let mut sectors = Vec::new();
+    let mut locations = Vec::new();
+    for (id, item) in items {
+        for d in &item.donors {
+            donors.push(vec![Value::from(*id), Value::from(d.organisation.0), Value::from(d.share.basis_points())]);
+        }
+        for s in &item.sectors {
+            sectors.push(vec![Value::from(*id), Value::from(s.sector.code()), Value::from(s.share.basis_points())]);
+        }
+        for (position, l) in item.locations.iter().enumerate() {
+            locations.push(vec![
+                Value::from(*id),
+                Value::from(i64::try_from(position).unwrap_or(i64::MAX)),
+                Value::from(l.recorded_set.as_str()),
+                Value::from(l.recorded_province.as_str()),
+                Value::from(l.recorded_district.as_ref().map(|d| d.as_str().to_owned())),
+                Value::from(l.recorded_commune.as_ref().map(|c| c.as_str().to_owned())),
+                Value::from(l.current_province.as_str()),
+                Value::from(l.current_commune.as_ref().map(|c| c.as_str().to_owned())),
+                Value::from(l.commune_override),
+                Value::from(l.share.basis_points()),
+            ]);
+        }
     }
-    for s in &item.sectors {
-        ex.execute(
-            Stmt::new("INSERT INTO aid_item_sector (item_id, sector_code, share_bp) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(s.sector.code())
-                .bind(s.share.basis_points()),
-        )
-        .await?;
-    }
-    for (position, l) in item.locations.iter().enumerate() {
-        ex.execute(
-            Stmt::new(
-                "INSERT INTO aid_item_location (item_id, position, recorded_unit_set, recorded_province_code, recorded_district_code, \
-                 recorded_commune_code, current_province_code, current_commune_code, commune_override, share_bp) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(id)
-            .bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .bind(l.recorded_set.as_str())
-            .bind(l.recorded_province.as_str())
-            .bind(l.recorded_district.as_ref().map(|d| d.as_str().to_owned()))
-            .bind(l.recorded_commune.as_ref().map(|c| c.as_str().to_owned()))
-            .bind(l.current_province.as_str())
-            .bind(l.current_commune.as_ref().map(|c| c.as_str().to_owned()))
-            .bind(l.commune_override)
-            .bind(l.share.basis_points()),
-        )
-        .await?;
-    }
-    Ok(())
+    use crate::bulk::insert_rows;
+    insert_rows(ex, "aid_item_donor", &["item_id", "organisation_id", "share_bp"], &donors, usize::MAX).await?;
+    insert_rows(ex, "aid_item_sector", &["item_id", "sector_code", "share_bp"], &sectors, usize::MAX).await?;
+    let location_columns = [
+        "item_id",
+        "position",
+        "recorded_unit_set",
+        "recorded_province_code",
+        "recorded_district_code",
+        "recorded_commune_code",
+        "current_province_code",
+        "current_commune_code",
+        "commune_override",
+        "share_bp",
+    ];
+    insert_rows(ex, "aid_item_location", &location_columns, &locations, usize::MAX).await
+}
+
+/// One row of an item's status history.
+#[derive(Debug, Clone)]
+pub struct StatusChange<'a> {
+    /// The item.
+    pub item: i64,
+    /// The status it left (`None` for its first).
+    pub from: Option<AidStatus>,
+    /// The status it entered.
+    pub to: AidStatus,
+    /// The day it changed.
+    pub on: NaiveDate,
+    /// Who changed it.
+    pub actor: &'a str,
+    /// Why, when said.
+    pub note: Option<&'a str>,
+}
+
+/// Writes status-history rows, a few statements for all of them.
+pub async fn insert_status_changes(
+    ex: &mut impl Exec,
+    changes: &[StatusChange<'_>],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let rows: Vec<Vec<Value>> = changes
+        .iter()
+        .map(|c| {
+            vec![
+                Value::from(c.item),
+                Value::from(c.from.map(AidStatus::as_str)),
+                Value::from(c.to.as_str()),
+                Value::from(c.on),
+                Value::from(c.actor),
+                Value::from(c.note),
+                Value::from(now),
+            ]
+        })
+        .collect();
+    let columns = ["item_id", "from_status", "to_status", "changed_on", "actor", "note", "recorded_at"];
+    crate::bulk::insert_rows(ex, "aid_item_status_change", &columns, &rows, usize::MAX).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -261,21 +339,7 @@ async fn insert_status_change(
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    ex.execute(
-        Stmt::new(
-            "INSERT INTO aid_item_status_change (item_id, from_status, to_status, changed_on, actor, note, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(item)
-        .bind(from.map(AidStatus::as_str))
-        .bind(to.as_str())
-        .bind(on)
-        .bind(actor)
-        .bind(note)
-        .bind(now),
-    )
-    .await?;
-    Ok(())
+    insert_status_changes(ex, &[StatusChange { item, from, to, on, actor, note }], now).await
 }
 
 /// Reads one item.
@@ -336,6 +400,62 @@ pub async fn status_history(ex: &mut impl Exec, id: AidItemId) -> Result<Vec<Sta
             .bind(id.0),
     )
     .await
+}
+
+/// One item to move along its lifecycle with [`set_statuses`].
+#[derive(Debug, Clone, Copy)]
+pub struct StatusMove {
+    /// The item.
+    pub id: AidItemId,
+    /// The version it is expected to have.
+    pub version: i64,
+    /// Its current status.
+    pub from: AidStatus,
+    /// Its new status.
+    pub to: AidStatus,
+    /// The day of the change.
+    pub on: NaiveDate,
+}
+
+/// Moves many items along their lifecycle (no approval decision among them) in a few statements, each as
+/// [`set_status`] moves one: version incremented, a status-history row. Fails with `StaleVersion` when an
+/// item is not at the version and status expected.
+pub async fn set_statuses(
+    ex: &mut impl Exec,
+    moves: &[StatusMove],
+    actor: &str,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut groups: std::collections::BTreeMap<(&str, &str, i64), Vec<i64>> = std::collections::BTreeMap::new();
+    for m in moves {
+        groups.entry((m.from.as_str(), m.to.as_str(), m.version)).or_default().push(m.id.0);
+    }
+    for ((from, to, version), ids) in groups {
+        // Few ids per statement: SQLite looks numbered parameters up one by one.
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = (5..5 + chunk.len()).map(|n| format!("${n}")).collect();
+            let stmt = Stmt::new(format!(
+                "UPDATE aid_item SET status = $1, version = version + 1, updated_at = $2 \
+                 WHERE status = $3 AND version = $4 AND id IN ({})",
+                list.join(", ")
+            ))
+            .bind(to)
+            .bind(now)
+            .bind(from)
+            .bind(version);
+            let stmt = chunk.iter().fold(stmt, |stmt, id| stmt.bind(*id));
+            let changed = ex.execute(stmt).await?;
+            if changed != chunk.len() as u64 {
+                return Err(StoreError::StaleVersion { what: "aid item", expected: version });
+            }
+        }
+    }
+    let changes: Vec<StatusChange<'_>> = moves
+        .iter()
+        .map(|m| StatusChange { item: m.id.0, from: Some(m.from), to: m.to, on: m.on, actor, note })
+        .collect();
+    insert_status_changes(ex, &changes, now).await
 }
 
 /// Moves an item's status if it is still at `expected_version`, recording the approval when one is given;

@@ -7,7 +7,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::db::{Exec, Stmt};
+use crate::db::{Exec, Stmt, Value};
 use crate::error::StoreError;
 
 /// The hash that precedes the first row.
@@ -84,47 +84,65 @@ fn chain_hash(
     hex::encode(h.finalize())
 }
 
-/// Appends one entry, chained to the last row. Call inside the transaction that makes the change.
+/// Appends one entry, chained to the last row, and returns its id. Call inside the transaction that makes the
+/// change.
 pub async fn append(ex: &mut impl Exec, entry: &AuditEntry<'_>, now: DateTime<Utc>) -> Result<i64, StoreError> {
+    let ids = append_many(ex, std::slice::from_ref(entry), now).await?;
+    ids.first().copied().ok_or(StoreError::NotFound("audit row"))
+}
+
+const COLUMNS: [&str; 9] =
+    ["occurred_at", "actor", "action", "entity", "entity_id", "before_json", "after_json", "prev_hash", "hash"];
+
+/// Appends entries in order, each chained to the one before it, in a few statements; returns their ids. Call
+/// inside the transaction that makes the changes.
+pub async fn append_many(
+    ex: &mut impl Exec,
+    entries: &[AuditEntry<'_>],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct Last {
         hash: String,
     }
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
     // Lock the head row first so concurrent appenders on PostgreSQL queue here.
-    ex.execute(Stmt::new("UPDATE audit_head SET appends = appends + 1 WHERE id = 1")).await?;
+    let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    ex.execute(Stmt::new("UPDATE audit_head SET appends = appends + $1 WHERE id = 1").bind(count)).await?;
     let last: Option<Last> =
         ex.fetch_optional(Stmt::new("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1")).await?;
-    let prev = last.map(|l| l.hash).unwrap_or_else(|| GENESIS.to_owned());
-    let before = entry.before.as_ref().map(serde_json::Value::to_string);
-    let after = entry.after.as_ref().map(serde_json::Value::to_string);
-    let hash = chain_hash(
-        &prev,
-        now,
-        entry.actor,
-        entry.action,
-        entry.entity,
-        entry.entity_id,
-        before.as_deref(),
-        after.as_deref(),
-    );
-    let id = crate::db::ExecExt::insert_returning_id(
-        ex,
-        Stmt::new(
-            "INSERT INTO audit_event (occurred_at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(now)
-        .bind(entry.actor)
-        .bind(entry.action)
-        .bind(entry.entity)
-        .bind(entry.entity_id)
-        .bind(before)
-        .bind(after)
-        .bind(prev)
-        .bind(hash),
-    )
-    .await?;
-    Ok(id)
+    let mut prev = last.map(|l| l.hash).unwrap_or_else(|| GENESIS.to_owned());
+    let mut rows = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let before = entry.before.as_ref().map(serde_json::Value::to_string);
+        let after = entry.after.as_ref().map(serde_json::Value::to_string);
+        let hash = chain_hash(
+            &prev,
+            now,
+            entry.actor,
+            entry.action,
+            entry.entity,
+            entry.entity_id,
+            before.as_deref(),
+            after.as_deref(),
+        );
+        rows.push(vec![
+            Value::from(now),
+            Value::from(entry.actor),
+            Value::from(entry.action),
+            Value::from(entry.entity),
+            Value::from(entry.entity_id),
+            Value::from(before),
+            Value::from(after),
+            Value::from(prev),
+            Value::from(hash.clone()),
+        ]);
+        prev = hash;
+    }
+    // Ids follow the order of the rows (see `bulk`), so the chain reads in id order as it was hashed.
+    crate::bulk::insert_rows_returning_ids(ex, "audit_event", &COLUMNS, &rows).await
 }
 
 /// What [`verify`] found.

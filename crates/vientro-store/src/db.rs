@@ -77,7 +77,7 @@ value_from!(DateTime<Utc>, Time);
 macro_rules! bind_all {
     ($stmt:expr, $db:ty) => {{
         // The SQL text is written by this crate's modules; values are always bound, never interpolated.
-        let mut q = sqlx::query::<$db>(sqlx::AssertSqlSafe($stmt.sql.as_str()));
+        let mut q = sqlx::query::<$db>(sqlx::AssertSqlSafe($stmt.sql.as_str())).persistent($stmt.persistent);
         for a in &$stmt.args {
             q = match a {
                 Value::Int(v) => q.bind(*v),
@@ -96,12 +96,23 @@ macro_rules! bind_all {
 pub struct Stmt {
     sql: String,
     args: Vec<Value>,
+    /// Kept prepared in the connection's statement cache for reuse (the default).
+    persistent: bool,
 }
 
 impl Stmt {
     /// A statement with `$1…$N` placeholders.
     pub fn new(sql: impl Into<String>) -> Self {
-        Self { sql: sql.into(), args: Vec::new() }
+        Self { sql: sql.into(), args: Vec::new(), persistent: true }
+    }
+
+    /// Not kept in the connection's statement cache: for statements whose text is unlikely to come again
+    /// (multi-row inserts of varying length), which would otherwise fill the cache with large prepared
+    /// statements and push out the ones that are reused.
+    #[must_use]
+    pub fn once(mut self) -> Self {
+        self.persistent = false;
+        self
     }
 
     /// Binds the next placeholder.
@@ -276,6 +287,9 @@ impl Db {
                 // waiting rather than an error a user would see.
                 .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
                 .synchronous(SqliteSynchronous::Full)
+                // 32 MB of page cache per connection instead of SQLite's 2 MB: bulk writes touch many index
+                // pages, and re-reading them through the kernel cost a fifth of an import's time.
+                .pragma("cache_size", "-32768")
                 .busy_timeout(Duration::from_secs(30));
             let pool = SqlitePoolOptions::new()
                 // An in-memory database exists per connection: keep exactly one.

@@ -14,7 +14,7 @@ use vientro_domain::ids::AidItemId;
 use vientro_domain::sector::SectorRef;
 use vientro_domain::split::{Share, allocate};
 
-use crate::db::{Backend, Exec, ExecExt, Stmt, Value};
+use crate::db::{Exec, ExecExt, Stmt, Value};
 use crate::error::StoreError;
 use crate::summaries;
 
@@ -115,56 +115,20 @@ const SHARE_COLUMNS: &str = "flow_id, cell, item_id, kind, flow_date, year, half
     commune, commune_recorded, sector, sector_category, donor_id, donor_kind, donor_country, item_kind, \
     approval_level, currency, amount_minor, usd_minor, vnd_minor";
 
-/// Inserts rows of `width` values each, `per_statement` rows per statement.
+/// Inserts fact rows, `per_statement` rows per statement (capped by the bulk limit).
 async fn insert_rows(
     ex: &mut impl Exec,
     table: &str,
     columns: &str,
-    width: usize,
     per_statement: usize,
     rows: Vec<Vec<Value>>,
 ) -> Result<(), StoreError> {
-    // SQLite finds a numbered parameter ($N) by a linear scan of the statement's names, so binding hundreds
-    // of them takes quadratic time (a quarter of an IATI import's time went there); on SQLite these
-    // statements use anonymous `?`, which SQLite and sqlx bind in order.
-    let anonymous = ex.backend() == Backend::Sqlite;
-    for chunk in rows.chunks(per_statement.max(1)) {
-        let mut sql = format!("INSERT INTO {table} ({columns}) VALUES ");
-        let mut n = 0;
-        for (r, _) in chunk.iter().enumerate() {
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for c in 0..width {
-                if c > 0 {
-                    sql.push_str(", ");
-                }
-                n += 1;
-                if anonymous {
-                    sql.push('?');
-                } else {
-                    sql.push_str(&format!("${n}"));
-                }
-            }
-            sql.push(')');
-        }
-        let mut stmt = Stmt::new(sql);
-        for row in chunk {
-            for v in row {
-                stmt = stmt.bind(v.clone());
-            }
-        }
-        ex.execute(stmt).await?;
-    }
-    Ok(())
+    let columns: Vec<&str> = columns.split(", ").collect();
+    crate::bulk::insert_rows(ex, table, &columns, &rows, per_statement).await
 }
 
 /// Rows per statement when one item is refreshed (small statements, reused from the statement cache).
 const ROWS_PER_STATEMENT: usize = 40;
-
-/// Bound parameters per statement when many items are refreshed: below SQLite's 32,766 and PostgreSQL's 65,535.
-const PARAMETERS_PER_BULK_STATEMENT: usize = 30_000;
 
 const ITEM_SQL: &str = "SELECT id, kind, supplements_item_id, approval_level, approval_decision_date, \
     (archived_at IS NOT NULL) AS archived FROM aid_item";
@@ -193,8 +157,8 @@ pub async fn refresh_item(ex: &mut impl Exec, item: AidItemId) -> Result<(), Sto
     ex.execute(Stmt::new("DELETE FROM flow_share WHERE item_id = $1").bind(item.0)).await?;
     ex.execute(Stmt::new("DELETE FROM item_cell WHERE item_id = $1").bind(item.0)).await?;
     let (cell_rows, share_rows) = fact_rows(&facts, &locations, &sectors, &donors, &flows);
-    insert_rows(ex, "item_cell", CELL_COLUMNS, 15, ROWS_PER_STATEMENT, cell_rows).await?;
-    insert_rows(ex, "flow_share", SHARE_COLUMNS, 23, ROWS_PER_STATEMENT, share_rows).await?;
+    insert_rows(ex, "item_cell", CELL_COLUMNS, ROWS_PER_STATEMENT, cell_rows).await?;
+    insert_rows(ex, "flow_share", SHARE_COLUMNS, ROWS_PER_STATEMENT, share_rows).await?;
     summaries::add(ex, "item_id = $1", &[item.0]).await
 }
 
@@ -251,8 +215,8 @@ pub async fn refresh_items(ex: &mut impl Exec, items: &[AidItemId]) -> Result<()
             cell_rows.extend(cells);
             share_rows.extend(shares);
         }
-        insert_rows(ex, "item_cell", CELL_COLUMNS, 15, PARAMETERS_PER_BULK_STATEMENT / 15, cell_rows).await?;
-        insert_rows(ex, "flow_share", SHARE_COLUMNS, 23, PARAMETERS_PER_BULK_STATEMENT / 23, share_rows).await?;
+        insert_rows(ex, "item_cell", CELL_COLUMNS, usize::MAX, cell_rows).await?;
+        insert_rows(ex, "flow_share", SHARE_COLUMNS, usize::MAX, share_rows).await?;
         summaries::add(ex, &format!("item_id IN ({list})"), batch).await?;
     }
     Ok(())

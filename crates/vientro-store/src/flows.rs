@@ -8,7 +8,7 @@ use vientro_domain::flow::NewFlow;
 use vientro_domain::fx::Conversion;
 use vientro_domain::ids::{AidItemId, FlowId};
 
-use crate::db::{Exec, ExecExt, Stmt};
+use crate::db::{Exec, Stmt, Value};
 use crate::error::StoreError;
 
 /// A flow as stored.
@@ -52,31 +52,56 @@ pub async fn insert(
     conversion: &Conversion,
     now: DateTime<Utc>,
 ) -> Result<FlowId, StoreError> {
-    let id = ex
-        .insert_returning_id(
-            Stmt::new(
-                "INSERT INTO flow (item_id, kind, stage, flow_date, amount_minor, currency, usd_minor, vnd_minor, currency_per_usd, \
-                 vnd_per_usd, rate_date, rate_source, note, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-            )
-            .bind(item.0)
-            .bind(flow.kind.as_str())
-            .bind(flow.stage.as_str())
-            .bind(flow.date)
-            .bind(flow.money.amount.0)
-            .bind(flow.money.currency.as_str())
-            .bind(conversion.usd.0)
-            .bind(conversion.vnd.0)
-            .bind(conversion.currency_per_usd.to_string())
-            .bind(conversion.vnd_per_usd.to_string())
-            .bind(conversion.rate_date)
-            .bind(conversion.source.as_str())
-            .bind(flow.note.clone())
-            .bind(now),
-        )
-        .await
-        .map_err(StoreError::on_constraint)?;
-    Ok(FlowId(id))
+    let ids = insert_many(ex, &[(item, flow, conversion)], now).await?;
+    ids.first().copied().ok_or(StoreError::NotFound("inserted row"))
+}
+
+/// Stores flows with their conversions in a few statements, as [`insert`] stores one; returns their ids in
+/// order.
+pub async fn insert_many(
+    ex: &mut impl Exec,
+    flows: &[(AidItemId, &NewFlow, &Conversion)],
+    now: DateTime<Utc>,
+) -> Result<Vec<FlowId>, StoreError> {
+    const COLUMNS: [&str; 14] = [
+        "item_id",
+        "kind",
+        "stage",
+        "flow_date",
+        "amount_minor",
+        "currency",
+        "usd_minor",
+        "vnd_minor",
+        "currency_per_usd",
+        "vnd_per_usd",
+        "rate_date",
+        "rate_source",
+        "note",
+        "created_at",
+    ];
+    let rows: Vec<Vec<Value>> = flows
+        .iter()
+        .map(|(item, flow, conversion)| {
+            vec![
+                Value::from(item.0),
+                Value::from(flow.kind.as_str()),
+                Value::from(flow.stage.as_str()),
+                Value::from(flow.date),
+                Value::from(flow.money.amount.0),
+                Value::from(flow.money.currency.as_str()),
+                Value::from(conversion.usd.0),
+                Value::from(conversion.vnd.0),
+                Value::from(conversion.currency_per_usd.to_string()),
+                Value::from(conversion.vnd_per_usd.to_string()),
+                Value::from(conversion.rate_date),
+                Value::from(conversion.source.as_str()),
+                Value::from(flow.note.clone()),
+                Value::from(now),
+            ]
+        })
+        .collect();
+    let ids = crate::bulk::insert_rows_returning_ids(ex, "flow", &COLUMNS, &rows).await?;
+    Ok(ids.into_iter().map(FlowId).collect())
 }
 
 /// An item's flows in date order.

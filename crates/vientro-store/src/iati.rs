@@ -311,19 +311,42 @@ pub async fn find_activity(ex: &mut impl Exec, identifier: &str) -> Result<Optio
     .await
 }
 
-fn pos(n: usize) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
+/// The activity rows of those identifiers that were imported before (any order).
+pub async fn find_activities(ex: &mut impl Exec, identifiers: &[&str]) -> Result<Vec<ActivityRow>, StoreError> {
+    let mut rows = Vec::new();
+    // Few values per statement: SQLite looks numbered parameters up one by one.
+    for chunk in identifiers.chunks(500) {
+        let list: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let sql = format!("SELECT {ACTIVITY_COLUMNS} FROM iati_activity WHERE identifier IN ({})", list.join(", "));
+        let stmt = chunk.iter().fold(Stmt::new(sql), |stmt, id| stmt.bind(*id));
+        rows.extend(ex.fetch_all::<ActivityRow>(stmt).await?);
+    }
+    Ok(rows)
 }
 
-async fn insert_row(ex: &mut impl Exec, table: &str, columns: &[&str], values: Vec<Value>) -> Result<(), StoreError> {
-    let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
-    let mut stmt =
-        Stmt::new(format!("INSERT INTO {table} ({}) VALUES ({})", columns.join(", "), placeholders.join(", ")));
-    for v in values {
-        stmt = stmt.bind(v);
+/// The aid items holding those IATI identifiers: (identifier, id, `imported_from`), any order.
+pub async fn items_with_identifiers(
+    ex: &mut impl Exec,
+    identifiers: &[&str],
+) -> Result<Vec<(String, i64, Option<String>)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        iati_identifier: String,
+        id: i64,
+        imported_from: Option<String>,
     }
-    ex.execute(stmt).await.map_err(StoreError::on_constraint)?;
-    Ok(())
+    let mut rows = Vec::new();
+    for chunk in identifiers.chunks(500) {
+        let list: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT iati_identifier, id, imported_from FROM aid_item WHERE iati_identifier IN ({})",
+            list.join(", ")
+        );
+        let stmt = chunk.iter().fold(Stmt::new(sql), |stmt, id| stmt.bind(*id));
+        let found: Vec<Row> = ex.fetch_all(stmt).await?;
+        rows.extend(found.into_iter().map(|r| (r.iati_identifier, r.id, r.imported_from)));
+    }
+    Ok(rows)
 }
 
 /// The id and `imported_from` of the aid item that holds an IATI identifier, if any.
@@ -344,10 +367,41 @@ pub async fn item_with_identifier(
 
 /// Stores every detail row of an item (the item and its flows exist already).
 pub async fn insert_details(ex: &mut impl Exec, details: &Details) -> Result<(), StoreError> {
+    insert_details_many(ex, std::slice::from_ref(details)).await
+}
+
+/// Stores the detail rows of many items, a few statements per table for all of them.
+pub async fn insert_details_many(ex: &mut impl Exec, many: &[Details]) -> Result<(), StoreError> {
+    let mut tables = Tables::default();
+    for details in many {
+        insert_details_rows(&mut tables, details);
+    }
+    for (table, (columns, rows)) in &tables.0 {
+        crate::bulk::insert_rows(ex, table, columns, rows, usize::MAX).await?;
+    }
+    Ok(())
+}
+
+/// One table's columns and the rows to insert into it.
+type TableRows = (Vec<&'static str>, Vec<Vec<Value>>);
+
+/// Rows to insert, by table, in the order tables were first met (parents before children).
+#[derive(Default)]
+struct Tables(Vec<(&'static str, TableRows)>);
+
+impl Tables {
+    fn add(&mut self, table: &'static str, columns: &[&'static str], row: Vec<Value>) {
+        match self.0.iter_mut().find(|(t, _)| *t == table) {
+            Some((_, (_, rows))) => rows.push(row),
+            None => self.0.push((table, (columns.to_vec(), vec![row]))),
+        }
+    }
+}
+
+fn insert_details_rows(tables: &mut Tables, details: &Details) {
     let a = &details.activity;
     let item = a.item_id;
-    insert_row(
-        ex,
+    tables.add(
         "iati_activity",
         &ACTIVITY_COLUMNS.split(", ").collect::<Vec<_>>(),
         vec![
@@ -368,20 +422,16 @@ pub async fn insert_details(ex: &mut impl Exec, details: &Details) -> Result<(),
             a.imported_at.into(),
             a.updated_at.into(),
         ],
-    )
-    .await?;
+    );
     for d in &details.dates {
-        insert_row(
-            ex,
+        tables.add(
             "aid_item_iati_date",
             &["item_id", "position", "date_type", "iso_date"],
             vec![item.into(), d.position.into(), d.date_type.as_str().into(), d.iso_date.into()],
-        )
-        .await?;
+        );
     }
     for n in &details.narratives {
-        insert_row(
-            ex,
+        tables.add(
             "aid_item_narrative",
             &["item_id", "field", "part", "sub", "position", "kind", "lang", "content"],
             vec![
@@ -394,12 +444,10 @@ pub async fn insert_details(ex: &mut impl Exec, details: &Details) -> Result<(),
                 n.lang.clone().into(),
                 n.content.as_str().into(),
             ],
-        )
-        .await?;
+        );
     }
     for p in &details.participants {
-        insert_row(
-            ex,
+        tables.add(
             "aid_item_participant",
             &["item_id", "position", "role", "org_ref", "org_type", "activity_id", "organisation_id"],
             vec![
@@ -411,12 +459,10 @@ pub async fn insert_details(ex: &mut impl Exec, details: &Details) -> Result<(),
                 p.activity_id.clone().into(),
                 p.organisation_id.into(),
             ],
-        )
-        .await?;
+        );
     }
     for r in &details.recipients {
-        insert_row(
-            ex,
+        tables.add(
             "aid_item_recipient",
             &["item_id", "position", "scope", "code", "vocabulary", "percentage"],
             vec![
@@ -427,12 +473,10 @@ pub async fn insert_details(ex: &mut impl Exec, details: &Details) -> Result<(),
                 r.vocabulary.clone().into(),
                 r.percentage.clone().into(),
             ],
-        )
-        .await?;
+        );
     }
     for s in &details.sectors {
-        insert_row(
-            ex,
+        tables.add(
             "aid_item_iati_sector",
             &["item_id", "transaction_position", "position", "vocabulary", "code", "percentage"],
             vec![
@@ -443,12 +487,10 @@ pub async fn insert_details(ex: &mut impl Exec, details: &Details) -> Result<(),
                 s.code.clone().into(),
                 s.percentage.clone().into(),
             ],
-        )
-        .await?;
+        );
     }
     for l in &details.locations {
-        insert_row(
-            ex,
+        tables.add(
             "aid_item_iati_location",
             &[
                 "item_id",
@@ -470,12 +512,10 @@ pub async fn insert_details(ex: &mut impl Exec, details: &Details) -> Result<(),
                 l.commune_code.clone().into(),
                 l.resolved_by.clone().into(),
             ],
-        )
-        .await?;
+        );
     }
     for c in &details.location_codes {
-        insert_row(
-            ex,
+        tables.add(
             "aid_item_iati_location_code",
             &["item_id", "location_position", "position", "scope", "vocabulary", "level", "code"],
             vec![
@@ -487,12 +527,10 @@ pub async fn insert_details(ex: &mut impl Exec, details: &Details) -> Result<(),
                 c.level.into(),
                 c.code.as_str().into(),
             ],
-        )
-        .await?;
+        );
     }
     for b in &details.budgets {
-        insert_row(
-            ex,
+        tables.add(
             "aid_item_budget",
             &[
                 "item_id",
@@ -518,12 +556,10 @@ pub async fn insert_details(ex: &mut impl Exec, details: &Details) -> Result<(),
                 b.value_date.into(),
                 b.amount_minor.into(),
             ],
-        )
-        .await?;
+        );
     }
     for p in &details.planned {
-        insert_row(
-            ex,
+        tables.add(
             "aid_item_planned_disbursement",
             &[
                 "item_id",
@@ -559,12 +595,10 @@ pub async fn insert_details(ex: &mut impl Exec, details: &Details) -> Result<(),
                 p.receiver_type.clone().into(),
                 p.receiver_activity_id.clone().into(),
             ],
-        )
-        .await?;
+        );
     }
     for t in &details.transactions {
-        insert_row(
-            ex,
+        tables.add(
             "iati_transaction",
             &TRANSACTION_COLUMNS.split(", ").chain(["item_id"]).collect::<Vec<_>>(),
             vec![
@@ -589,10 +623,8 @@ pub async fn insert_details(ex: &mut impl Exec, details: &Details) -> Result<(),
                 t.recipient_region_vocabulary.clone().into(),
                 item.into(),
             ],
-        )
-        .await?;
+        );
     }
-    Ok(())
 }
 
 const TRANSACTION_COLUMNS: &str = "position, flow_id, counted, transaction_ref, transaction_type, transaction_date, \
@@ -652,45 +684,7 @@ pub async fn replace_item(
     )
     .await
     .map_err(StoreError::on_constraint)?;
-    for d in &item.donors {
-        ex.execute(
-            Stmt::new("INSERT INTO aid_item_donor (item_id, organisation_id, share_bp) VALUES ($1, $2, $3)")
-                .bind(id.0)
-                .bind(d.organisation.0)
-                .bind(d.share.basis_points()),
-        )
-        .await?;
-    }
-    for s in &item.sectors {
-        ex.execute(
-            Stmt::new("INSERT INTO aid_item_sector (item_id, sector_code, share_bp) VALUES ($1, $2, $3)")
-                .bind(id.0)
-                .bind(s.sector.code())
-                .bind(s.share.basis_points()),
-        )
-        .await?;
-    }
-    for (position, l) in item.locations.iter().enumerate() {
-        ex.execute(
-            Stmt::new(
-                "INSERT INTO aid_item_location (item_id, position, recorded_unit_set, recorded_province_code, \
-                 recorded_district_code, recorded_commune_code, current_province_code, current_commune_code, \
-                 commune_override, share_bp) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(id.0)
-            .bind(pos(position))
-            .bind(l.recorded_set.as_str())
-            .bind(l.recorded_province.as_str())
-            .bind(l.recorded_district.as_ref().map(|d| d.as_str().to_owned()))
-            .bind(l.recorded_commune.as_ref().map(|c| c.as_str().to_owned()))
-            .bind(l.current_province.as_str())
-            .bind(l.current_commune.as_ref().map(|c| c.as_str().to_owned()))
-            .bind(l.commune_override)
-            .bind(l.share.basis_points()),
-        )
-        .await?;
-    }
-    Ok(())
+    crate::aid_items::insert_parts(ex, id.0, item).await
 }
 
 /// Sets an imported item's status as its publication states it, recording the move in the status history

@@ -376,6 +376,7 @@ fn activity(
     IatiActivity {
         identifier,
         line: 0,
+        file_version: None,
         default_currency: Some(publisher.currency.to_owned()),
         lang: Some("en".to_owned()),
         reporting_org: Some(publisher.org.clone()),

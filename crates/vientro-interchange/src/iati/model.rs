@@ -181,6 +181,9 @@ pub struct IatiActivity {
     pub identifier: String,
     /// The line of the `<iati-activity>` start tag, for messages that point back into the file.
     pub line: usize,
+    /// `@version` of the `<iati-activities>` element the activity was read from (a fact about the file, not
+    /// the activity).
+    pub file_version: Option<String>,
     /// `@default-currency`, kept as text.
     pub default_currency: Option<String>,
     /// `@xml:lang` of the activity, else of `<iati-activities>`.

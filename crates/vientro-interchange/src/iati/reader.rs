@@ -463,6 +463,7 @@ impl<F: FnMut(IatiActivity)> Parser<'_, F> {
                 self.seen_root = true;
                 let activity = IatiActivity {
                     line,
+                    file_version: self.summary.version.clone(),
                     default_currency: frame.attr_owned("default-currency"),
                     lang: frame.attr_owned("xml:lang").or_else(|| self.root_lang.clone()),
                     ..IatiActivity::default()

@@ -340,6 +340,55 @@ async fn a_changed_activity_is_updated_in_place_and_the_change_is_audited(db: Db
     let _ = (std::fs::remove_file(v1), std::fs::remove_file(v2));
 }
 
+async fn a_batch_written_together_records_exactly_what_one_activity_per_batch_records(db: Db) {
+    let mut xml = Vec::new();
+    vientro_interchange::iati::generate::generate(40, 7, &mut xml).unwrap();
+    let file = write_temp("generated-40.xml", &xml);
+    let together = import(&db, std::slice::from_ref(&file)).await;
+    let (alone_db, _keep) = fresh_like(&db).await;
+    let options = ImportOptions { batch_size: 1, ..ImportOptions::default() };
+    let alone = Services::new(alone_db.clone()).import_iati(std::slice::from_ref(&file), &options).await.unwrap();
+    assert_eq!((together.imported, together.flows, together.problems.len()), (40, alone.flows, 0));
+    assert_eq!(alone.imported, 40);
+    assert_eq!(footprint(&db).await, footprint(&alone_db).await, "the same rows in every table");
+    let (a, b) = (snapshot(&db).await, snapshot(&alone_db).await);
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (key, text) in &a {
+        let differing = text.lines().zip(b[key].lines()).find(|(x, y)| x != y);
+        assert_eq!(differing, None, "{key}: the same records");
+        assert_eq!(text, &b[key], "{key}: the same records");
+    }
+    for d in [&db, &alone_db] {
+        let report = Services::new(d.clone()).verify_audit().await.unwrap();
+        assert_eq!(report.first_broken, None, "the audit chain stays intact");
+    }
+    let _ = std::fs::remove_file(file);
+}
+
+async fn an_activity_met_twice_in_one_batch_is_created_then_updated_and_the_audit_chain_holds(db: Db) {
+    let activity = |identifier: &str, amount: &str| {
+        let xml = SMALL.replace("AMOUNT", amount).replace("XX-TEST-1", identifier);
+        let start = xml.find("<iati-activity ").unwrap();
+        let end = xml.find("</iati-activities>").unwrap();
+        xml[start..end].to_owned()
+    };
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<iati-activities version=\"2.03\">\n{}{}{}</iati-activities>\n",
+        activity("XX-TEST-1", "400"),
+        activity("XX-TEST-2", "300"),
+        activity("XX-TEST-1", "700")
+    );
+    let file = write_temp("twice.xml", xml.as_bytes());
+    let s = import(&db, std::slice::from_ref(&file)).await;
+    assert_eq!((s.imported, s.updated, s.skipped), (2, 1, 0), "{}", s.describe());
+    assert_eq!(count(&db, "aid_item").await, 2);
+    let fl = flows::list_for_item(&mut db.clone(), AidItemId(1)).await.unwrap();
+    assert_eq!(fl.iter().map(|f| f.amount_minor).collect::<Vec<_>>(), vec![100_050, 70_000], "the later one wins");
+    let report = Services::new(db.clone()).verify_audit().await.unwrap();
+    assert_eq!(report.first_broken, None, "the audit chain stays intact");
+    let _ = std::fs::remove_file(file);
+}
+
 async fn bad_files_give_clear_problems_and_never_a_panic(db: Db) {
     let cases: [(&str, Vec<u8>, ProblemKind); 4] = [
         ("empty.xml", Vec::new(), ProblemKind::MalformedXml),
@@ -553,6 +602,8 @@ on_both_backends!(
     the_dhsc_file_imports_whole_and_a_second_import_changes_nothing,
     a_small_activity_maps_to_an_item_with_flows_a_province_and_its_problems,
     a_changed_activity_is_updated_in_place_and_the_change_is_audited,
+    a_batch_written_together_records_exactly_what_one_activity_per_batch_records,
+    an_activity_met_twice_in_one_batch_is_created_then_updated_and_the_audit_chain_holds,
     bad_files_give_clear_problems_and_never_a_panic,
     a_dry_run_reports_everything_and_keeps_nothing,
     an_interrupted_import_resumes_by_running_it_again,

@@ -83,7 +83,38 @@ async fn concurrent_appends_keep_one_unbroken_chain(db: Db) {
     assert_eq!(report.first_broken, None);
 }
 
+async fn many_entries_appended_at_once_chain_in_order_and_each_id_names_its_own_row(db: Db) {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        entity_id: Option<i64>,
+    }
+    // More rows than one statement holds (9 values each), so the ids of two statements are matched.
+    let entries: Vec<AuditEntry<'_>> = (0..3_500)
+        .map(|i| AuditEntry {
+            actor: "tester",
+            action: "create",
+            entity: "flow",
+            entity_id: Some(i),
+            before: None,
+            after: Some(json!({ "n": i })),
+        })
+        .collect();
+    let mut tx = db.begin().await.unwrap();
+    let ids = audit::append_many(&mut tx, &entries, now()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(ids.len(), 3_500);
+    let rows: Vec<Row> =
+        db.clone().fetch_all(Stmt::new("SELECT id, entity_id FROM audit_event ORDER BY id")).await.unwrap();
+    let stored: Vec<(i64, Option<i64>)> = rows.iter().map(|r| (r.id, r.entity_id)).collect();
+    let expected: Vec<(i64, Option<i64>)> = ids.iter().zip(0..).map(|(id, i)| (*id, Some(i))).collect();
+    assert_eq!(stored, expected);
+    let report = audit::verify(&mut db.clone()).await.unwrap();
+    assert_eq!((report.rows, report.first_broken), (3_500, None));
+}
+
 on_both_backends!(
+    many_entries_appended_at_once_chain_in_order_and_each_id_names_its_own_row,
     an_untouched_audit_chain_verifies,
     an_edited_audit_row_is_detected,
     a_deleted_audit_row_is_detected,
