@@ -40,6 +40,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The last IATI import results shown by the transfer page.
     pub imports: pages::transfer::RecentImports,
+    /// Uploaded Excel/CSV sheets between their preview and their import.
+    pub sheets: pages::sheet::RecentSheets,
 }
 
 /// How the application is set up.
@@ -78,6 +80,7 @@ pub fn app(services: Services, options: Options) -> Router {
         demo: options.demo,
         secure_cookies: options.secure_cookies,
         imports: pages::transfer::RecentImports::default(),
+        sheets: pages::sheet::RecentSheets::default(),
     };
     Router::new()
         .route("/healthz", get(healthz))

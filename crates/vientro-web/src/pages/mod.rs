@@ -11,6 +11,7 @@ mod dashboard;
 mod directory;
 mod matching;
 mod reports;
+pub mod sheet;
 pub mod transfer;
 
 use axum::Router;
@@ -108,4 +109,5 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(matching::routes())
         .merge(transfer::routes())
+        .merge(sheet::routes())
 }

@@ -57,7 +57,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/transfer/export.xml", get(export))
 }
 
-fn may_transfer(ctx: &RequestContext) -> Result<vientro_services::accounts::CurrentUser, ServiceError> {
+pub(super) fn may_transfer(ctx: &RequestContext) -> Result<vientro_services::accounts::CurrentUser, ServiceError> {
     match &ctx.user {
         Some(u) if matches!(u.role, Role::Admin | Role::Central) => Ok(u.clone()),
         Some(_) => Err(ServiceError::Forbidden("imports and exports are for administrators and central staff".into())),

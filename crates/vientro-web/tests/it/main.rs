@@ -8,5 +8,6 @@ mod access;
 mod api;
 mod pages;
 mod security;
+mod sheet;
 mod support;
 mod transfer;
