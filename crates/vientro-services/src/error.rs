@@ -55,7 +55,7 @@ impl From<StoreError> for ServiceError {
             StoreError::Constraint { field, code, message } => {
                 ServiceError::Invalid(ValidationError::new(field, code, message).into())
             }
-            e @ StoreError::StaleVersion { .. } => ServiceError::Conflict(e.to_string()),
+            e @ (StoreError::StaleVersion { .. } | StoreError::Refused(_)) => ServiceError::Conflict(e.to_string()),
             other => ServiceError::Internal(anyhow::Error::new(other)),
         }
     }

@@ -304,6 +304,13 @@ impl Db {
         Err(StoreError::BadUrl(redact_url(url)))
     }
 
+    /// Opens a SQLite file read-only (one connection), to check a backup without changing it.
+    pub async fn connect_read_only_sqlite(path: &str) -> Result<Db, StoreError> {
+        let options = SqliteConnectOptions::new().filename(path).read_only(true).create_if_missing(false);
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        Ok(Db::Sqlite(pool))
+    }
+
     /// Applies every pending migration of this backend.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {

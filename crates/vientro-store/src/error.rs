@@ -28,6 +28,10 @@ pub enum StoreError {
         /// The version the caller had.
         expected: i64,
     },
+    /// An operation on a whole database was refused, with the reason (a backup that would overwrite a file,
+    /// a damaged backup, a database in use).
+    #[error("{0}")]
+    Refused(String),
     /// The URL names no supported database.
     #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://USER@HOST/DB")]
     BadUrl(String),

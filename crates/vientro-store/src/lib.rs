@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod aid_item_edits;
 pub mod aid_items;
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod certificates;
 pub mod db;

@@ -75,3 +75,35 @@ fn a_bad_report_request_names_the_field() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("measures: 'money' is not a measure"), "{out:?}");
 }
+
+#[test]
+fn a_backup_is_written_checked_and_restored_and_never_overwrites() {
+    let ws = Workspace::new();
+    let on = |url: &str, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vientro"))
+            .args(args)
+            .arg("--database-url")
+            .arg(url)
+            .env_remove("VIENTRO_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    assert!(ws.run(&["demo"]).status.success());
+    let backup = ws.path("backup.db");
+    let backup = backup.to_str().unwrap();
+    let out = ws.run(&["backup", "--out", backup]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).contains("audit chain:") && stdout(&out).contains("verified"), "{}", stdout(&out));
+    let again = ws.run(&["backup", "--out", backup]);
+    assert!(!again.status.success(), "a backup never overwrites a file");
+    let restored = format!("sqlite://{}", ws.path("restored.db").display());
+    let done = on(&restored, &["restore", "--from", backup]);
+    assert!(done.status.success(), "{done:?}");
+    let refused = on(&restored, &["restore", "--from", backup]);
+    assert!(!refused.status.success(), "a database that holds records is replaced only with --replace");
+    assert!(on(&restored, &["restore", "--from", backup, "--replace"]).status.success());
+    let report = on(&restored, &["report", "--measures", "committed_usd", "--by", "year"]);
+    let original = ws.run(&["report", "--measures", "committed_usd", "--by", "year"]);
+    assert!(report.status.success(), "{report:?}");
+    assert_eq!(stdout(&report), stdout(&original), "the restored database gives the same figures");
+}
