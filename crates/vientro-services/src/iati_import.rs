@@ -136,6 +136,10 @@ impl ImportSummary {
     }
 }
 
+/// Batches between two refreshes of the database's planner statistics (see
+/// [`vientro_store::Db::refresh_planner_statistics`]).
+const STATISTICS_EVERY: usize = 25;
+
 /// The savepoint each activity runs under inside its batch.
 const SAVEPOINT: &str = "iati_activity_import";
 
@@ -301,6 +305,7 @@ impl Services {
             };
             let mut read_summary = None;
             let mut batch: Vec<IatiActivity> = Vec::with_capacity(batch_size);
+            let mut batches = 0usize;
             loop {
                 // Waiting here is waiting for the parser thread, which only does CPU work; no transaction is
                 // open while we wait.
@@ -317,6 +322,10 @@ impl Services {
                     None => true,
                 };
                 if batch.len() >= batch_size || (done && !batch.is_empty()) {
+                    batches += 1;
+                    if batches.is_multiple_of(STATISTICS_EVERY) {
+                        self.db.refresh_planner_statistics().await?;
+                    }
                     let outcomes = self.import_batch(&mut run, &batch, opts.dry_run).await;
                     let outcomes = match outcomes {
                         Ok(o) => o,
@@ -373,6 +382,10 @@ impl Services {
             problems.extend(run.problems);
             problems.sort_by_key(|p| p.line);
             summary.problems.extend(problems);
+        }
+        if summary.imported + summary.updated >= STATISTICS_EVERY * batch_size {
+            // So the reports that follow a large import are planned on what it wrote.
+            self.db.refresh_planner_statistics().await?;
         }
         Ok(summary)
     }

@@ -311,6 +311,37 @@ impl Db {
         Ok(Db::Sqlite(pool))
     }
 
+    /// Refreshes PostgreSQL's planner statistics of every table (`ANALYZE`, which samples a fixed number of
+    /// rows whatever a table's size). Bulk loads call it now and then: a planner that still believes the
+    /// tables small scans all of `flow_share` for every batch once it holds millions of rows (autovacuum does
+    /// the same, but only where it is on and only after its nap). SQLite needs nothing: without statistics
+    /// its planner assumes indexes are selective.
+    pub async fn refresh_planner_statistics(&self) -> Result<(), StoreError> {
+        if let Db::Postgres(p) = self {
+            sqlx::query("ANALYZE").execute(p).await?;
+        }
+        Ok(())
+    }
+
+    /// The versions of this backend's migrations, in order (the schema versions vientro has had).
+    pub fn migration_versions(&self) -> Vec<i64> {
+        let migrator = match self {
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        };
+        migrator.iter().map(|m| m.version).collect()
+    }
+
+    /// Applies the pending migrations up to and including `version` (upgrade tests start from each older
+    /// schema this way).
+    pub async fn migrate_to(&self, version: i64) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(p) => SQLITE_MIGRATIONS.run_to(version, p).await?,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run_to(version, p).await?,
+        }
+        Ok(())
+    }
+
     /// Applies every pending migration of this backend.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {

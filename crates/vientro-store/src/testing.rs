@@ -30,6 +30,11 @@ pub struct PostgresSchema {
 }
 
 impl PostgresSchema {
+    /// The schema's name.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
     /// Drops the schema and everything in it.
     pub async fn drop_schema(self) {
         self.db.close().await;
@@ -50,6 +55,14 @@ fn unique_name(prefix: &str) -> String {
 /// A migrated database in a new schema on the configured PostgreSQL server, or `None` when
 /// `VIENTRO_TEST_POSTGRES_URL` is not set.
 pub async fn fresh_postgres() -> Option<PostgresSchema> {
+    let pg = fresh_unmigrated_postgres().await?;
+    pg.db.migrate().await.expect("PostgreSQL migrations apply");
+    Some(pg)
+}
+
+/// A new, empty schema on the configured PostgreSQL server (no migration applied), or `None` when
+/// `VIENTRO_TEST_POSTGRES_URL` is not set.
+pub async fn fresh_unmigrated_postgres() -> Option<PostgresSchema> {
     let url = std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.trim().is_empty())?;
     let options = PgConnectOptions::from_str(&url).expect("VIENTRO_TEST_POSTGRES_URL is a valid PostgreSQL URL");
     let admin = PgPoolOptions::new()
@@ -69,7 +82,6 @@ pub async fn fresh_postgres() -> Option<PostgresSchema> {
         .await
         .expect("the test schema accepts connections");
     let db = Db::Postgres(pool);
-    db.migrate().await.expect("PostgreSQL migrations apply");
     Some(PostgresSchema { db, admin, schema })
 }
 

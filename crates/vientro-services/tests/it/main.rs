@@ -13,3 +13,4 @@ mod organisations;
 mod reports;
 mod sheet_import;
 mod support;
+mod upgrades;
