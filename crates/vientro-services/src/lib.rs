@@ -33,6 +33,15 @@ pub use error::ServiceError;
 
 use vientro_store::Db;
 
+/// The highest page number a list accepts: a larger one is read as this one (an empty page), so that no
+/// offset or "next page" link computed from a page number a client sent can overflow.
+pub const MAX_PAGE: i64 = 1_000_000_000;
+
+/// The page a client asked for, 1 when it asked for none, within 1..=[`MAX_PAGE`].
+pub fn page_number(requested: Option<i64>) -> i64 {
+    requested.unwrap_or(1).clamp(1, MAX_PAGE)
+}
+
 /// Who is acting, as recorded in the audit log and status history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {

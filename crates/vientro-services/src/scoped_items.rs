@@ -198,7 +198,7 @@ impl Services {
         page: i64,
         per_page: i64,
     ) -> Result<Page<ItemListRow>, ServiceError> {
-        let (page, per_page) = (page.max(1), per_page.clamp(1, 500));
+        let (page, per_page) = (page.clamp(1, crate::MAX_PAGE), per_page.clamp(1, 500));
         let mut db = self.db.clone();
         let mut rows = listing::items(&mut db, &ReadScope::of(who), filter, per_page, (page - 1) * per_page).await?;
         let has_next = rows.len() as i64 > per_page;

@@ -76,7 +76,7 @@ pub struct Paging {
 impl Paging {
     /// (page, per_page) with defaults and bounds.
     pub fn get(self) -> (i64, i64) {
-        (self.page.unwrap_or(1).max(1), self.per_page.unwrap_or(50).clamp(1, 500))
+        (vientro_services::page_number(self.page), self.per_page.unwrap_or(50).clamp(1, 500))
     }
 }
 

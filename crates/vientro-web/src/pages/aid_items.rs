@@ -156,7 +156,7 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> Response {
     let filter = query.filter();
-    let page_no = query.page.unwrap_or(1).max(1);
+    let page_no = vientro_services::page_number(query.page);
     let page = match state.services.list_aid_items(&ctx.principal(), &filter, page_no, PER_PAGE).await {
         Ok(p) => p,
         Err(e) => return PageError::new(&ctx, e).into_response(),

@@ -75,7 +75,7 @@ async fn organisations(
     uri: Uri,
     Query(q): Query<TextQuery>,
 ) -> Response {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = vientro_services::page_number(q.page);
     match state.services.list_organisations(q.q.as_deref(), &[], PER_PAGE, (page - 1) * PER_PAGE).await {
         Ok(mut rows) => {
             let has_next = rows.len() as i64 > PER_PAGE;
@@ -349,7 +349,7 @@ async fn certificates(
     uri: Uri,
     Query(q): Query<TextQuery>,
 ) -> Response {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = vientro_services::page_number(q.page);
     match state.services.list_certificates(&ctx.principal(), PER_PAGE, (page - 1) * PER_PAGE).await {
         Ok(mut rows) => {
             let has_next = rows.len() as i64 > PER_PAGE;
@@ -467,7 +467,7 @@ struct AuditPage {
 }
 
 async fn audit(State(state): State<AppState>, ctx: RequestContext, uri: Uri, Query(q): Query<TextQuery>) -> Response {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = vientro_services::page_number(q.page);
     let actor = q.q.as_deref().map(str::trim).filter(|a| !a.is_empty());
     match state.services.audit_log(&ctx.principal(), actor, PER_PAGE, (page - 1) * PER_PAGE).await {
         Ok((rows, report)) => {
