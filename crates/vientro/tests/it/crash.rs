@@ -154,3 +154,130 @@ async fn a_killed_import_on_postgres_leaves_consistent_records_and_completes_whe
     }
     admin.close().await;
 }
+
+/// One HTTP request on its own connection; `None` when the server is gone.
+fn request(addr: &str, method: &str, path: &str, token: &str, body: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).ok()?;
+    stream.write_all(body.as_bytes()).ok()?;
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).ok()?;
+    let status = reply.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, reply.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned()))
+}
+
+fn version_in(json: &str) -> Option<i64> {
+    let rest = json.split("\"version\":").nth(1)?;
+    rest.trim_start().split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// Edits an item's title again and again until the server is gone; returns the titles it acknowledged, in
+/// order, and the one in flight when it went.
+fn edit_until_gone(addr: &str, token: &str, item: i64) -> (Vec<String>, Option<String>) {
+    let path = format!("/api/v1/aid-items/{item}");
+    let Some((200, current)) = request(addr, "GET", &path, token, "") else { return (Vec::new(), None) };
+    let mut version = version_in(&current).unwrap();
+    let mut acknowledged = Vec::new();
+    for n in 0.. {
+        let title = format!("Sửa lần {n} của khoản {item}");
+        let body = format!("{{\"version\": {version}, \"title\": \"{title}\"}}");
+        match request(addr, "PATCH", &path, token, &body) {
+            Some((200, reply)) => {
+                version = version_in(&reply).unwrap();
+                acknowledged.push(title);
+            }
+            Some((status, reply)) => panic!("edit {n} of item {item}: {status} {reply}"),
+            None => return (acknowledged, Some(title)),
+        }
+    }
+    unreachable!()
+}
+
+async fn a_server_killed_while_officers_edit_keeps_every_acknowledged_edit(url: &str) {
+    use std::io::BufRead;
+    assert!(vientro(url, &["demo"]).status.success());
+    let added = Command::new(env!("CARGO_BIN_EXE_vientro"))
+        .args(["user", "add", "editor", "--role", "central", "--database-url", url])
+        .env("VIENTRO_PASSWORD", "a long enough password 2026")
+        .env_remove("VIENTRO_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{added:?}");
+    let token =
+        stdout(&vientro(url, &["token", "create", "--user", "editor"])).lines().next().unwrap().trim().to_owned();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_vientro"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
+        .env_remove("VIENTRO_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
+    let line = lines.find_map(|l| l.ok().filter(|l| l.contains("serving on"))).expect("the address is printed");
+    let addr = line.split("http://").nth(1).unwrap().split('/').next().unwrap().to_owned();
+    let editors: Vec<_> = [1_i64, 2, 3]
+        .into_iter()
+        .map(|item| {
+            let (addr, token) = (addr.clone(), token.clone());
+            std::thread::spawn(move || (item, edit_until_gone(&addr, &token, item)))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1_500));
+    // SIGKILL while the edits go on: no graceful shutdown, no flush.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let mut db = Db::connect(url).await.unwrap();
+    for editor in editors {
+        let (item, (acknowledged, in_flight)) = editor.join().unwrap();
+        assert!(!acknowledged.is_empty(), "item {item}: some edits were acknowledged before the kill");
+        #[derive(sqlx::FromRow)]
+        struct Title {
+            title: String,
+        }
+        let stored: Vec<Title> =
+            db.fetch_all(Stmt::new("SELECT title FROM aid_item WHERE id = $1").bind(item)).await.unwrap();
+        let stored = &stored[0].title;
+        // The last acknowledged edit is there; the one in flight may or may not have committed.
+        assert!(
+            Some(stored) == acknowledged.last() || Some(stored) == in_flight.as_ref(),
+            "item {item}: stored {stored:?}, last acknowledged {:?} ({} edits), in flight {in_flight:?}",
+            acknowledged.last(),
+            acknowledged.len()
+        );
+        eprintln!("item {item}: {} edits acknowledged before the kill; stored: {stored}", acknowledged.len());
+    }
+    db.close().await;
+    let verify = vientro(url, &["audit", "verify"]);
+    assert!(stdout(&verify).contains("audit log intact"), "{verify:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_while_officers_edit_on_sqlite_keeps_every_acknowledged_edit() {
+    let ws = Workspace::new();
+    a_server_killed_while_officers_edit_keeps_every_acknowledged_edit(&ws.url()).await;
+    let backup = ws.path("after-kill.db");
+    let checked = ws.run(&["backup", "--out", backup.to_str().unwrap()]);
+    assert!(stdout(&checked).contains("integrity: ok"), "SQLite finds the file intact: {checked:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_while_officers_edit_on_postgres_keeps_every_acknowledged_edit() {
+    let Some(server) = std::env::var("VIENTRO_TEST_POSTGRES_URL").ok().filter(|u| !u.trim().is_empty()) else {
+        eprintln!("SKIPPED on PostgreSQL: set VIENTRO_TEST_POSTGRES_URL to run it");
+        return;
+    };
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b).to_owned();
+    let name = format!("vt_editkill_{}", std::process::id());
+    let mut admin = Db::connect(&server).await.unwrap();
+    admin.execute(Stmt::new(format!("DROP DATABASE IF EXISTS {name}"))).await.unwrap();
+    admin.execute(Stmt::new(format!("CREATE DATABASE {name}"))).await.unwrap();
+    a_server_killed_while_officers_edit_keeps_every_acknowledged_edit(&format!("{base}/{name}")).await;
+    let _ = admin.execute(Stmt::new(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await;
+    admin.close().await;
+}
