@@ -79,15 +79,7 @@ fn a_bad_report_request_names_the_field() {
 #[test]
 fn a_backup_is_written_checked_and_restored_and_never_overwrites() {
     let ws = Workspace::new();
-    let on = |url: &str, args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_vientro"))
-            .args(args)
-            .arg("--database-url")
-            .arg(url)
-            .env_remove("VIENTRO_DATABASE_URL")
-            .output()
-            .unwrap()
-    };
+    let on = crate::run_on;
     assert!(ws.run(&["demo"]).status.success());
     let backup = ws.path("backup.db");
     let backup = backup.to_str().unwrap();

@@ -4,22 +4,12 @@
 //! `VIENTRO_TEST_POSTGRES_URL` names a server.
 
 use std::collections::BTreeMap;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 use vientro_store::{Db, Exec, Stmt};
 
-use crate::{Workspace, stdout};
-
-fn vientro(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vientro"))
-        .args(args)
-        .arg("--database-url")
-        .arg(url)
-        .env_remove("VIENTRO_DATABASE_URL")
-        .output()
-        .unwrap()
-}
+use crate::{Workspace, run_on, stdout};
 
 /// Per activity: its flows and its kept transactions; plus the items imported from IATI without their
 /// details (a half-imported activity), which must be none.
@@ -77,7 +67,7 @@ async fn an_import_killed_at_any_point_leaves_consistent_records_and_completes_w
     crashed: &str,
     file: &str,
 ) {
-    let done = vientro(clean, &["import", "iati", file]);
+    let done = run_on(clean, &["import", "iati", file]);
     assert!(done.status.success(), "{done:?}");
     let (expected, orphans) = shape(clean).await;
     assert_eq!((expected.len(), orphans), (800, 0));
@@ -94,7 +84,7 @@ async fn an_import_killed_at_any_point_leaves_consistent_records_and_completes_w
         // SIGKILL: no destructor, no rollback, no flush runs.
         let _ = child.kill();
         let _ = child.wait();
-        let verify = vientro(crashed, &["audit", "verify"]);
+        let verify = run_on(crashed, &["audit", "verify"]);
         assert!(stdout(&verify).contains("audit log intact"), "after a kill at {delay} ms: {verify:?}");
         let (found, orphans) = shape(crashed).await;
         eprintln!("killed at {delay} ms: {} of {} activities recorded", found.len(), expected.len());
@@ -103,11 +93,11 @@ async fn an_import_killed_at_any_point_leaves_consistent_records_and_completes_w
             assert_eq!(Some(counts), expected.get(identifier), "after a kill at {delay} ms: {identifier} whole");
         }
     }
-    let again = vientro(crashed, &["import", "iati", file]);
+    let again = run_on(crashed, &["import", "iati", file]);
     assert!(again.status.success(), "{again:?}");
     assert_eq!(shape(crashed).await, (expected, 0), "the import completes into the same records");
     assert_eq!(fact_rows(crashed).await, fact_rows(clean).await, "and the same report facts");
-    let verify = vientro(crashed, &["audit", "verify"]);
+    let verify = run_on(crashed, &["audit", "verify"]);
     assert!(stdout(&verify).contains("audit log intact"), "{verify:?}");
 }
 
@@ -127,7 +117,7 @@ async fn a_killed_import_on_sqlite_leaves_consistent_records_and_completes_when_
     let crashed = format!("sqlite://{}", ws.path("crashed.db").display());
     an_import_killed_at_any_point_leaves_consistent_records_and_completes_when_run_again(&clean, &crashed, &file).await;
     let backup = ws.path("after-crashes.db");
-    let checked = vientro(&crashed, &["backup", "--out", backup.to_str().unwrap()]);
+    let checked = run_on(&crashed, &["backup", "--out", backup.to_str().unwrap()]);
     assert!(stdout(&checked).contains("integrity: ok"), "SQLite finds the file intact: {checked:?}");
 }
 
@@ -139,20 +129,39 @@ async fn a_killed_import_on_postgres_leaves_consistent_records_and_completes_whe
     };
     let ws = Workspace::new();
     let file = generated(&ws);
-    let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b).to_owned();
-    let names = [format!("vt_crash_clean_{}", std::process::id()), format!("vt_crash_killed_{}", std::process::id())];
-    let mut admin = Db::connect(&server).await.unwrap();
-    for name in &names {
+    let clean = PostgresDatabase::create(&server, "vt_crash_clean").await;
+    let crashed = PostgresDatabase::create(&server, "vt_crash_killed").await;
+    an_import_killed_at_any_point_leaves_consistent_records_and_completes_when_run_again(
+        &clean.url,
+        &crashed.url,
+        &file,
+    )
+    .await;
+    clean.drop().await;
+    crashed.drop().await;
+}
+
+/// A database of its own on the test PostgreSQL server (the command under test migrates it).
+struct PostgresDatabase {
+    admin: Db,
+    name: String,
+    url: String,
+}
+
+impl PostgresDatabase {
+    async fn create(server: &str, prefix: &str) -> Self {
+        let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
+        let name = format!("{prefix}_{}", std::process::id());
+        let mut admin = Db::connect(server).await.unwrap();
         admin.execute(Stmt::new(format!("DROP DATABASE IF EXISTS {name}"))).await.unwrap();
         admin.execute(Stmt::new(format!("CREATE DATABASE {name}"))).await.unwrap();
+        Self { admin, url: format!("{base}/{name}"), name }
     }
-    let clean = format!("{base}/{}", names[0]);
-    let crashed = format!("{base}/{}", names[1]);
-    an_import_killed_at_any_point_leaves_consistent_records_and_completes_when_run_again(&clean, &crashed, &file).await;
-    for name in &names {
-        let _ = admin.execute(Stmt::new(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await;
+
+    async fn drop(mut self) {
+        let _ = self.admin.execute(Stmt::new(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))).await;
+        self.admin.close().await;
     }
-    admin.close().await;
 }
 
 /// One HTTP request on its own connection; `None` when the server is gone.
@@ -202,7 +211,7 @@ fn edit_until_gone(addr: &str, token: &str, item: i64) -> (Vec<String>, Option<S
 
 async fn a_server_killed_while_officers_edit_keeps_every_acknowledged_edit(url: &str) {
     use std::io::BufRead;
-    assert!(vientro(url, &["demo"]).status.success());
+    assert!(run_on(url, &["demo"]).status.success());
     let added = Command::new(env!("CARGO_BIN_EXE_vientro"))
         .args(["user", "add", "editor", "--role", "central", "--database-url", url])
         .env("VIENTRO_PASSWORD", "a long enough password 2026")
@@ -211,7 +220,7 @@ async fn a_server_killed_while_officers_edit_keeps_every_acknowledged_edit(url: 
         .unwrap();
     assert!(added.status.success(), "{added:?}");
     let token =
-        stdout(&vientro(url, &["token", "create", "--user", "editor"])).lines().next().unwrap().trim().to_owned();
+        stdout(&run_on(url, &["token", "create", "--user", "editor"])).lines().next().unwrap().trim().to_owned();
     let mut server = Command::new(env!("CARGO_BIN_EXE_vientro"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
         .env_remove("VIENTRO_DATABASE_URL")
@@ -253,7 +262,7 @@ async fn a_server_killed_while_officers_edit_keeps_every_acknowledged_edit(url: 
         eprintln!("item {item}: {} edits acknowledged before the kill; stored: {stored}", acknowledged.len());
     }
     db.close().await;
-    let verify = vientro(url, &["audit", "verify"]);
+    let verify = run_on(url, &["audit", "verify"]);
     assert!(stdout(&verify).contains("audit log intact"), "{verify:?}");
 }
 
@@ -272,12 +281,7 @@ async fn a_server_killed_while_officers_edit_on_postgres_keeps_every_acknowledge
         eprintln!("SKIPPED on PostgreSQL: set VIENTRO_TEST_POSTGRES_URL to run it");
         return;
     };
-    let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b).to_owned();
-    let name = format!("vt_editkill_{}", std::process::id());
-    let mut admin = Db::connect(&server).await.unwrap();
-    admin.execute(Stmt::new(format!("DROP DATABASE IF EXISTS {name}"))).await.unwrap();
-    admin.execute(Stmt::new(format!("CREATE DATABASE {name}"))).await.unwrap();
-    a_server_killed_while_officers_edit_keeps_every_acknowledged_edit(&format!("{base}/{name}")).await;
-    let _ = admin.execute(Stmt::new(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await;
-    admin.close().await;
+    let database = PostgresDatabase::create(&server, "vt_editkill").await;
+    a_server_killed_while_officers_edit_keeps_every_acknowledged_edit(&database.url).await;
+    database.drop().await;
 }

@@ -30,14 +30,19 @@ impl Workspace {
 
     /// Runs `vientro ARGS --database-url <this workspace>`.
     pub(crate) fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_vientro"))
-            .args(args)
-            .arg("--database-url")
-            .arg(self.url())
-            .env_remove("VIENTRO_DATABASE_URL")
-            .output()
-            .unwrap()
+        run_on(&self.url(), args)
     }
+}
+
+/// Runs `vientro ARGS --database-url URL`.
+pub(crate) fn run_on(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vientro"))
+        .args(args)
+        .arg("--database-url")
+        .arg(url)
+        .env_remove("VIENTRO_DATABASE_URL")
+        .output()
+        .unwrap()
 }
 
 pub(crate) fn stdout(o: &Output) -> String {
