@@ -20,6 +20,12 @@ pub fn may_issue_certificates(role: vientro_domain::access::Role) -> bool {
     matches!(role, vientro_domain::access::Role::Admin | vientro_domain::access::Role::Central)
 }
 
+/// Whether a role may register organisations (a province's officers register their partners).
+pub fn may_register_organisations(role: vientro_domain::access::Role) -> bool {
+    use vientro_domain::access::Role;
+    matches!(role, Role::Admin | Role::Central | Role::ProvinceOfficer)
+}
+
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
 }
@@ -52,6 +58,28 @@ impl Services {
         let id = Self::create_organisation_in(&mut tx, actor, input).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Registers an organisation on behalf of a signed-in user. Administrators, central staff and provincial
+    /// officers register organisations; an organisation located in a province (a Vietnamese partner agency)
+    /// is registered only by someone who may edit that province's records, so an officer cannot place
+    /// records in another province. Foreign NGOs, which have no province, any of them may register.
+    pub async fn register_organisation_as(
+        &self,
+        user: &crate::accounts::CurrentUser,
+        input: &OrganisationInput,
+    ) -> Result<OrganisationId, ServiceError> {
+        if !may_register_organisations(user.role) {
+            return Err(ServiceError::Forbidden("you may not register organisations".into()));
+        }
+        let org = input.parse()?;
+        if let Some(province) = &org.province {
+            let located = Resource { provinces: vec![province.clone()], organisations: Vec::new(), published: true };
+            if !can(&user.principal(), Action::Edit, &located) {
+                return Err(ServiceError::Forbidden("you may not register organisations in that province".into()));
+            }
+        }
+        self.create_organisation(&user.actor(), input).await
     }
 
     /// Changes an organisation on behalf of a signed-in user, if it is still at `version` (the one the user

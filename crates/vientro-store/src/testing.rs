@@ -4,12 +4,13 @@
 //! Compiled only with the `test-support` feature, which only dev-dependencies turn on. It must never be
 //! used by the product itself.
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::db::Db;
+use crate::db::{Backend, Db, Exec, Stmt};
 
 /// The environment variable that names the PostgreSQL server for tests.
 pub const POSTGRES_URL_VAR: &str = "VIENTRO_TEST_POSTGRES_URL";
@@ -99,6 +100,62 @@ pub async fn install_shared_extensions(admin: &sqlx::PgPool) {
 /// The `search_path` of a test schema: the schema, then `public` for the shared extensions.
 pub fn search_path(schema: &str) -> String {
     format!("{schema}, public")
+}
+
+/// Kept by the database itself or by the migration tool: not records, never compared.
+fn is_machinery(table: &str) -> bool {
+    table == "_sqlx_migrations" || table.starts_with("aid_item_search")
+}
+
+#[derive(sqlx::FromRow)]
+struct Name {
+    name: String,
+}
+
+/// The names of the record tables of `db` (its current schema on PostgreSQL), sorted.
+pub async fn table_names(db: &Db) -> Vec<String> {
+    let stmt = match db.backend() {
+        Backend::Sqlite => {
+            Stmt::new("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        }
+        Backend::Postgres => Stmt::new(
+            "SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() \
+             AND table_type = 'BASE TABLE' ORDER BY table_name",
+        ),
+    };
+    let names: Vec<Name> = db.clone().fetch_all(stmt).await.expect("the table names can be read");
+    names.into_iter().map(|n| n.name).filter(|n| !is_machinery(n)).collect()
+}
+
+/// Every record table's rows as text, one sorted line per row: equal texts, equal records.
+pub async fn table_contents(db: &Db) -> BTreeMap<String, String> {
+    #[derive(sqlx::FromRow)]
+    struct Text {
+        text: Option<String>,
+    }
+    let mut out = BTreeMap::new();
+    for table in table_names(db).await {
+        let sql = match db.backend() {
+            Backend::Sqlite => {
+                let columns: Vec<Name> = db
+                    .clone()
+                    .fetch_all(Stmt::new(format!("SELECT name FROM pragma_table_info('{table}')")))
+                    .await
+                    .expect("the columns can be read");
+                let line =
+                    columns.iter().map(|c| format!("quote(\"{}\")", c.name)).collect::<Vec<_>>().join(" || '|' || ");
+                format!(
+                    "SELECT group_concat(line, char(10)) AS text FROM (SELECT {line} AS line FROM \"{table}\" ORDER BY line)"
+                )
+            }
+            Backend::Postgres => {
+                format!("SELECT string_agg(t::text, E'\\n' ORDER BY t::text) AS text FROM \"{table}\" t")
+            }
+        };
+        let text: Vec<Text> = db.clone().fetch_all(Stmt::new(sql)).await.expect("a table can be read");
+        out.insert(table, text.into_iter().next().and_then(|t| t.text).unwrap_or_default());
+    }
+    out
 }
 
 /// Declares each listed `async fn name(db: Db)` as two tests, `name::on_sqlite` and `name::on_postgres`.

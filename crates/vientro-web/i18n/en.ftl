@@ -173,6 +173,7 @@ flow-stage-actual = Actual
 conflict-title = Someone else changed this record
 conflict-explain = You edited version { $yours }, but the record is now at version { $theirs }. Nothing was overwritten. Compare both below, then edit the latest version again.
 conflict-reload = Edit the latest version
+conflict-action = Someone else changed this record after you opened the page. Nothing was changed: check it below and try again.
 approvals-title = Dossiers waiting for a decision
 approvals-none = Nothing is waiting.
 approvals-overdue = Past the 20-day appraisal time

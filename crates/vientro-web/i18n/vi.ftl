@@ -173,6 +173,7 @@ flow-stage-actual = Thực tế
 conflict-title = Bản ghi đã được người khác thay đổi
 conflict-explain = Bạn sửa phiên bản { $yours }, nhưng bản ghi nay đã ở phiên bản { $theirs }. Không có gì bị ghi đè. So sánh hai bản dưới đây rồi sửa lại trên bản mới nhất.
 conflict-reload = Sửa trên bản mới nhất
+conflict-action = Bản ghi đã được người khác thay đổi sau khi bạn mở trang. Chưa có gì thay đổi: xem lại dưới đây rồi thử lại.
 approvals-title = Hồ sơ chờ phê duyệt
 approvals-none = Không có hồ sơ nào đang chờ.
 approvals-overdue = Quá hạn thẩm định 20 ngày

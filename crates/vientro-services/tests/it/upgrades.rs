@@ -7,10 +7,8 @@
 //! records as the current version wrote them (no migration changes an existing table's columns, so the rows
 //! are the same), the upgrade runs, and every table is compared with the current version's.
 
-use std::collections::BTreeMap;
-
 use vientro_services::Services;
-use vientro_store::testing::{fresh_postgres, fresh_unmigrated_postgres};
+use vientro_store::testing::{fresh_postgres, fresh_unmigrated_postgres, table_contents, table_names};
 use vientro_store::{Backend, Db, Exec, Stmt, on_both_backends};
 
 /// Tables that later migrations fill from older ones (sums and item lists derived from the report facts):
@@ -27,60 +25,6 @@ const DERIVED: [&str; 10] = [
     "flow_rollup_country",
     "item_with_shares",
 ];
-
-/// Kept by the database itself or by the migration tool: not copied, not compared.
-fn is_machinery(table: &str) -> bool {
-    table == "_sqlx_migrations" || table.starts_with("aid_item_search")
-}
-
-#[derive(sqlx::FromRow)]
-struct Name {
-    name: String,
-}
-
-async fn tables(db: &Db, schema: Option<&str>) -> Vec<String> {
-    let stmt = match schema {
-        None => {
-            Stmt::new("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        }
-        Some(s) => Stmt::new(
-            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 \
-             AND table_type = 'BASE TABLE' ORDER BY table_name",
-        )
-        .bind(s),
-    };
-    let names: Vec<Name> = db.clone().fetch_all(stmt).await.unwrap();
-    names.into_iter().map(|n| n.name).filter(|n| !is_machinery(n)).collect()
-}
-
-/// Every table's rows as text, sorted: equal texts, equal records.
-async fn contents(db: &Db, schema: Option<&str>) -> BTreeMap<String, String> {
-    #[derive(sqlx::FromRow)]
-    struct Text {
-        text: Option<String>,
-    }
-    let mut out = BTreeMap::new();
-    for table in tables(db, schema).await {
-        let sql = match schema {
-            None => {
-                let columns: Vec<Name> = db
-                    .clone()
-                    .fetch_all(Stmt::new(format!("SELECT name FROM pragma_table_info('{table}')")))
-                    .await
-                    .unwrap();
-                let line =
-                    columns.iter().map(|c| format!("quote(\"{}\")", c.name)).collect::<Vec<_>>().join(" || '|' || ");
-                format!(
-                    "SELECT group_concat(line, char(10)) AS text FROM (SELECT {line} AS line FROM \"{table}\" ORDER BY line)"
-                )
-            }
-            Some(s) => format!("SELECT string_agg(t::text, E'\\n' ORDER BY t::text) AS text FROM {s}.\"{table}\" t"),
-        };
-        let text: Vec<Text> = db.clone().fetch_all(Stmt::new(sql)).await.unwrap();
-        out.insert(table, text.into_iter().next().and_then(|t| t.text).unwrap_or_default());
-    }
-    out
-}
 
 fn summary(text: &str) -> String {
     format!("{} rows", if text.is_empty() { 0 } else { text.lines().count() })
@@ -104,24 +48,23 @@ async fn every_older_schema_with_records_in_it_upgrades_to_the_current_records(d
         }
     };
     vientro_services::demo::load(&Services::new(reference.clone())).await.unwrap();
-    let current = contents(&reference, reference_schema.as_deref()).await;
+    let current = table_contents(&reference).await;
     assert!(current.get("flow_share").is_some_and(|t| !t.is_empty()), "the demonstration records have facts");
 
     let versions = reference.migration_versions();
     for version in &versions[..versions.len() - 1] {
-        let (old, old_schema, _keep_old) = match backend {
+        let (old, _keep_old) = match backend {
             Backend::Sqlite => {
                 let path = dir.path().join(format!("v{version}.db"));
-                (Db::connect(&format!("sqlite://{}", path.display())).await.unwrap(), None, None)
+                (Db::connect(&format!("sqlite://{}", path.display())).await.unwrap(), None)
             }
             Backend::Postgres => {
                 let pg = fresh_unmigrated_postgres().await.unwrap();
-                let schema = pg.schema().to_owned();
-                (pg.db.clone(), Some(schema), Some(pg))
+                (pg.db.clone(), Some(pg))
             }
         };
         old.migrate_to(*version).await.unwrap();
-        let then = tables(&old, old_schema.as_deref()).await;
+        let then = table_names(&old).await;
         match (&old, &reference_schema) {
             (Db::Sqlite(pool), _) => {
                 let mut conn = pool.acquire().await.unwrap();
@@ -157,7 +100,7 @@ async fn every_older_schema_with_records_in_it_upgrades_to_the_current_records(d
             _ => unreachable!("the reference and the old database share a backend"),
         }
         old.migrate().await.unwrap_or_else(|e| panic!("upgrading from {version}: {e}"));
-        let upgraded = contents(&old, old_schema.as_deref()).await;
+        let upgraded = table_contents(&old).await;
         assert_eq!(
             upgraded.keys().collect::<Vec<_>>(),
             current.keys().collect::<Vec<_>>(),

@@ -8,9 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use vientro_domain::access::Role;
 use vientro_domain::organisation::OrganisationInput;
-use vientro_services::ServiceError;
 use vientro_store::listing::OrganisationListRow;
 
 use super::Paging;
@@ -113,11 +111,7 @@ pub(super) async fn create(
     super::ApiJson(input): super::ApiJson<OrganisationInput>,
 ) -> Response {
     let Some(user) = ctx.user.clone() else { return crate::error::unauthenticated(&ctx.tr, true) };
-    if !matches!(user.role, Role::Admin | Role::Central | Role::ProvinceOfficer) {
-        return ApiError::new(&ctx, ServiceError::Forbidden("you may not register organisations".into()))
-            .into_response();
-    }
-    match state.services.create_organisation(&user.actor(), &input).await {
+    match state.services.register_organisation_as(&user, &input).await {
         Ok(id) => (StatusCode::CREATED, Json(super::aid_items::Created { id: id.0 })).into_response(),
         Err(e) => ApiError::new(&ctx, e).into_response(),
     }

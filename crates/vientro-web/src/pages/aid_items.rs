@@ -598,7 +598,13 @@ async fn change_status(
                 Err(e) => PageError::new(&ctx, e).into_response(),
             }
         }
-        Err(ServiceError::Conflict(_)) => Redirect::to(&format!("/aid-items/{id}")).into_response(),
+        // The officer acted on a page older than the item: show the item as it is now, and say nothing moved.
+        Err(ServiceError::Conflict(_)) => {
+            match load_detail(&state, &ctx, &uri, id, Some(ctx.tr.t("conflict-action"))).await {
+                Ok(r) => (StatusCode::CONFLICT, r).into_response(),
+                Err(e) => PageError::new(&ctx, e).into_response(),
+            }
+        }
         Err(e) => PageError::new(&ctx, e).into_response(),
     }
 }

@@ -66,7 +66,7 @@ struct OrganisationsPage {
 }
 
 fn may_register_organisations(ctx: &RequestContext) -> bool {
-    ctx.user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::Central | Role::ProvinceOfficer))
+    ctx.user.as_ref().is_some_and(|u| vientro_services::organisations::may_register_organisations(u.role))
 }
 
 async fn organisations(
@@ -320,10 +320,7 @@ async fn create_organisation(
     Form(f): Form<OrganisationForm>,
 ) -> Response {
     let Some(user) = ctx.user.clone() else { return crate::error::unauthenticated(&ctx.tr, false) };
-    if !may_register_organisations(&ctx) {
-        return PageError::new(&ctx, ServiceError::Forbidden("organisations".into())).into_response();
-    }
-    match state.services.create_organisation(&user.actor(), &f.input()).await {
+    match state.services.register_organisation_as(&user, &f.input()).await {
         Ok(id) => Redirect::to(&format!("/organisations/{}?done=org-created", id.0)).into_response(),
         Err(ServiceError::Invalid(e)) => {
             organisation_form(&ctx, &uri, f, e.0.iter().map(|v| (v.field.clone(), v.message.clone())).collect())

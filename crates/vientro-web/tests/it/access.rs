@@ -135,7 +135,8 @@ async fn the_public_reads_published_items_only_and_changes_nothing(db: Db) {
             serde_json::json!({ "version": 1, "title": "x" }),
         )
         .await;
-    assert_eq!(patch.status, StatusCode::FORBIDDEN, "a state-changing request without a form token is refused");
+    assert_eq!(patch.status, StatusCode::UNAUTHORIZED, "an API change without a token is refused");
+    assert_eq!(app.services.aid_item(app.cao_bang_published).await.unwrap().version, 1, "nothing changed");
     // Aggregates (sums of approved aid) are public, as the provinces' own reports are; records are not.
     assert_eq!(public.get("/dashboard/national").await.status, StatusCode::OK);
     assert_eq!(public.get("/api/v1/reports?measures=committed_usd").await.status, StatusCode::OK);

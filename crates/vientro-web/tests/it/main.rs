@@ -7,6 +7,7 @@
 mod access;
 mod api;
 mod pages;
+mod route_security;
 mod security;
 mod sheet;
 mod support;

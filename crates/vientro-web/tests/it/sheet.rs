@@ -2,23 +2,15 @@
 //! its column and reason before anything is written, and the import of only the valid rows; for
 //! administrators and central staff only.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use vientro_store::{Db, Exec, Stmt, on_both_backends};
 
-use crate::support::TestApp;
+use crate::support::{TestApp, upload};
 
 const SHEET: &str = "Mã dự án;Tên dự án;Loại hình;Nhà tài trợ;Quốc gia;Tỉnh;Số quyết định;Ngày phê duyệt;Cấp phê duyệt;Loại tiền;Giá trị cam kết\n\
     WEB-01;Nước sạch Trùng Khánh;dự án;Oxfam;GB;Cao Bằng;11/QĐ-UBND;15/10/2020;UBND tỉnh;USD;1.441.700\n\
     WEB-02;Trường học;dự án;Oxfam;GB;Cao Bằng;12/QĐ-UBND;31/02/2020;UBND tỉnh;USD;2.000\n\
     WEB-03;Cầu dân sinh;dự án;Oxfam;GB;Cao Bằng;13/QĐ-UBND;16/10/2020;UBND tỉnh;USD;53,9 nghìn\n";
-
-fn multipart(boundary: &str, name: &str, file: &str) -> String {
-    format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-         Content-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
-    )
-}
 
 async fn items_with_code_prefix(db: &Db, prefix: &str) -> Vec<String> {
     #[derive(sqlx::FromRow)]
@@ -44,12 +36,9 @@ async fn a_sheet_is_previewed_with_its_bad_rows_then_only_the_valid_rows_are_imp
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains(".xlsx"));
 
-    let boundary = "vientro-sheet-boundary";
-    let upload = Request::post(format!("/transfer/sheet?csrf={csrf}"))
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-        .body(Body::from(multipart(boundary, "danh-sach.csv", SHEET)))
-        .unwrap();
-    let uploaded = central.send(upload).await;
+    let uploaded = central
+        .send(upload(&format!("/transfer/sheet?csrf={csrf}"), "danh-sach.csv", "text/csv", SHEET.as_bytes(), &[]))
+        .await;
     assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
     let location = uploaded.headers["location"].to_str().unwrap().to_owned();
     let preview = central.get(&location).await;

@@ -196,3 +196,34 @@ impl Client {
         self.send(request).await
     }
 }
+
+/// A `multipart/form-data` POST to `path` of one file (the form field `file`) and some plain fields, as the
+/// upload forms send it.
+pub(crate) fn upload(
+    path: &str,
+    file_name: &str,
+    content_type: &str,
+    bytes: &[u8],
+    fields: &[(&str, &str)],
+) -> Request<Body> {
+    let boundary = "vientro-test-boundary-7f3a";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: {content_type}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::post(path)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap()
+}

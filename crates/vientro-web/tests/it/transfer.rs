@@ -1,40 +1,28 @@
 //! IATI through the browser: an upload streamed to the import, its result page with every problem, and the
 //! export download; for administrators and central staff only.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use vientro_store::Db;
 use vientro_store::on_both_backends;
 
-use crate::support::TestApp;
+use crate::support::{TestApp, upload};
 
 const FIXTURE: &str =
     include_str!("../../../vientro-interchange/tests/fixtures/iati/vn_from_csv2iati_tripleline-cscf.xml");
-
-fn multipart(boundary: &str, file: &str) -> String {
-    format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cscf.xml\"\r\n\
-         Content-Type: application/xml\r\n\r\n{file}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"country\"\r\n\r\n\r\n--{boundary}--\r\n"
-    )
-}
 
 async fn central_staff_upload_an_iati_file_see_the_result_and_download_the_export(db: Db) {
     let app = TestApp::new(db).await;
     let mut central = app.browser("central").await;
     let csrf = central.csrf("/transfer").await;
-    let boundary = "vientro-test-boundary";
-    let upload = |token: Option<String>| {
+    let iati_upload = |token: Option<String>| {
         let uri = match token {
             Some(t) => format!("/transfer/import?csrf={t}"),
             None => "/transfer/import".to_owned(),
         };
-        Request::post(uri)
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-            .body(Body::from(multipart(boundary, FIXTURE)))
-            .unwrap()
+        upload(&uri, "cscf.xml", "application/xml", FIXTURE.as_bytes(), &[("country", "")])
     };
-    assert_eq!(central.send(upload(None)).await.status, StatusCode::FORBIDDEN, "an upload needs the form token");
-    let done = central.send(upload(Some(csrf))).await;
+    assert_eq!(central.send(iati_upload(None)).await.status, StatusCode::FORBIDDEN, "an upload needs the form token");
+    let done = central.send(iati_upload(Some(csrf))).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let result = central.get(done.headers["location"].to_str().unwrap()).await;
     assert_eq!(
