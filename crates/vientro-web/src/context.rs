@@ -235,9 +235,15 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Sets the language cookie and goes back.
+/// A path on this site: it starts with one `/` and no browser reads it as another host (`//host`, or `/\host`,
+/// since browsers treat `\` as `/`), nor does it carry control characters a browser would drop to make one.
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.chars().any(|c| c.is_control() || c == '\\')
+}
+
+/// Sets the language cookie and goes back (to a page of this site only).
 pub fn language_response(lang: Lang, back: &str, secure: bool) -> Response {
-    let back = if back.starts_with('/') && !back.starts_with("//") { back } else { "/" };
+    let back = if is_local_path(back) { back } else { "/" };
     let mut response = axum::response::Redirect::to(back).into_response();
     response
         .headers_mut()

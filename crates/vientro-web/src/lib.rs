@@ -10,6 +10,7 @@ pub mod assets;
 pub mod context;
 pub mod error;
 pub mod i18n;
+pub mod input_guard;
 pub mod pages;
 
 use std::sync::Arc;
@@ -88,6 +89,8 @@ pub fn app(services: Services, options: Options) -> Router {
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .fallback(not_found)
+        // Runs inside `authenticate`, which resolves the language its message is in.
+        .layer(middleware::from_fn(input_guard::refuse_nul))
         .layer(middleware::from_fn_with_state(state.clone(), context::authenticate))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -21,7 +21,7 @@ pub use number::{
     AmountUnit, ParsedAmount, amount_from_excel, amount_unit_in_header, excel_number, fit_to_currency,
     normalise_currency, parse_amount_vi,
 };
-pub use read::{read_csv, read_xlsx};
+pub use read::{MAX_UNPACKED_BYTES, read_csv, read_xlsx};
 pub use rows::{
     EXAMPLE_MARKERS, Preview, RowDefaults, RowError, RowPart, SheetAmount, SheetDonor, SheetItem, SkippedRow,
     normalise_approval_level, normalise_organisation_kind, normalise_status, parse_rows,
@@ -87,6 +87,15 @@ pub enum SheetError {
         line: usize,
         /// The reader's message.
         message: String,
+    },
+    /// A workbook that unpacks to more than [`MAX_UNPACKED_BYTES`] (a "zip bomb", or a list far larger
+    /// than any province keeps).
+    #[error(
+        "the workbook unpacks to more than {limit_mb} MB (a list of thousands of rows unpacks to a few MB); it is damaged or built to exhaust the server: split it into smaller files or save it as CSV"
+    )]
+    TooLarge {
+        /// The limit, in MB.
+        limit_mb: u64,
     },
     /// Not a workbook, or a damaged one.
     #[error("the file cannot be read as an Excel workbook: {0}")]

@@ -21,11 +21,42 @@ const HEADER_SEARCH_ROWS: usize = 20;
 /// become `YYYY-MM-DD`; numbers become the decimal Excel shows (15 significant digits) and are also kept as
 /// numbers ([`RawRow::numbers`]); error cells become their Excel text (`#N/A`).
 pub fn read_xlsx(bytes: &[u8], sheet: Option<&str>) -> Result<RawSheet, SheetError> {
+    check_unpacked_size(bytes, MAX_UNPACKED_BYTES)?;
     // calamine parses untrusted archives; a panic inside it must become an error for this file, not a crash.
     let owned = bytes.to_vec();
     let wanted = sheet.map(str::to_owned);
     catch_unwind(AssertUnwindSafe(move || read_workbook(owned, wanted.as_deref())))
         .unwrap_or_else(|_| Err(SheetError::Workbook("the workbook is damaged".into())))
+}
+
+/// The most a workbook's parts may unpack to, together. A province's list of thousands of rows unpacks to a few
+/// MB; an archive that unpacks past this is refused before a cell is read, so no upload can make the reader
+/// hold gigabytes.
+pub const MAX_UNPACKED_BYTES: u64 = 128 * 1024 * 1024;
+
+/// Refuses a zip-based workbook (xlsx, ods) that unpacks to more than `limit` bytes. The sizes an
+/// archive declares can lie, so the parts are actually inflated (into nothing) and counted, stopping at the
+/// limit. Anything that is not a readable zip archive is left for the workbook reader to judge.
+pub(super) fn check_unpacked_size(bytes: &[u8], limit: u64) -> Result<(), SheetError> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(());
+    }
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    let mut total: u64 = 0;
+    let mut buffer = vec![0u8; 64 * 1024];
+    for index in 0..archive.len() {
+        let Ok(mut part) = archive.by_index(index) else { continue };
+        loop {
+            match std::io::Read::read(&mut part, &mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => total = total.saturating_add(n as u64),
+            }
+            if total > limit {
+                return Err(SheetError::TooLarge { limit_mb: limit / (1024 * 1024) });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<RawSheet, SheetError> {
@@ -61,7 +92,8 @@ fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<RawSheet, SheetE
 fn cell_text(cell: &Data) -> (String, Option<f64>) {
     match cell {
         Data::Empty => (String::new(), None),
-        Data::String(s) => (s.clone(), None),
+        // XML cannot carry a NUL, but a damaged workbook can; no database column can hold one.
+        Data::String(s) => (s.replace('\0', ""), None),
         // Excel stores every number as a double, so an integer cell is already one.
         Data::Int(i) => (i.to_string(), Some(*i as f64)),
         Data::Float(f) => (float_text(*f), Some(*f)),
@@ -104,6 +136,12 @@ pub fn read_csv(bytes: &[u8]) -> Result<RawSheet, SheetError> {
         let line = valid.matches('\n').count() + 1;
         let column = valid.chars().rev().take_while(|&c| c != '\n').count() + 1;
         return Err(SheetError::NotUtf8 { line, column });
+    }
+    // A NUL is not text: it means a binary file or a damaged one, and no database column can hold it.
+    if let Some(at) = body.iter().position(|&b| b == 0) {
+        let line = body[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let message = "holds a NUL character, so this is not a CSV text file; save the list as \"CSV UTF-8\"".into();
+        return Err(SheetError::Csv { line, message });
     }
     let separator = detect_separator(body);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(separator).from_reader(body);

@@ -232,3 +232,35 @@ proptest! {
         prop_assert!(p.good.len() + p.bad_lines().len() + p.skipped.len() == p.rows_read);
     }
 }
+
+/// A zip archive of one part holding `size` bytes of one repeated row: it compresses about a thousandfold.
+fn zip_of_one_part(size: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    writer.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+    let row = b"<row><c t=\"inlineStr\"><is><t>x</t></is></c></row>";
+    for _ in 0..size / row.len() + 1 {
+        writer.write_all(row).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_workbook_that_unpacks_past_the_limit_is_refused_before_any_cell_is_read() {
+    let bomb = zip_of_one_part(3 * 1024 * 1024);
+    assert!(bomb.len() < 64 * 1024, "a small upload: {} bytes", bomb.len());
+    let refused = read::check_unpacked_size(&bomb, 2 * 1024 * 1024).unwrap_err();
+    assert!(matches!(refused, SheetError::TooLarge { limit_mb: 2 }), "{refused}");
+    assert!(refused.to_string().contains("more than 2 MB"), "{refused}");
+    assert!(read::check_unpacked_size(&bomb, 4 * 1024 * 1024).is_ok(), "under the limit it goes on to the reader");
+    let template = template_xlsx(Lang::Vi).unwrap();
+    assert!(read_xlsx(&template, None).is_ok(), "a real workbook is far under the real limit");
+}
+
+#[test]
+fn a_csv_holding_a_nul_is_refused_with_its_line() {
+    let refused = read_csv(b"STT;T\xc3\xaan d\xe1\xbb\xb1 \xc3\xa1n\n1;Tr\x00\xc6\xb0\xe1\xbb\x9dng\n").unwrap_err();
+    assert!(matches!(refused, SheetError::Csv { line: 2, .. }), "{refused}");
+    assert!(refused.to_string().contains("NUL"), "{refused}");
+}

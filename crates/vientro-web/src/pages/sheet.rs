@@ -202,14 +202,16 @@ async fn upload(State(state): State<AppState>, ctx: RequestContext, mut multipar
         Err(e) => return PageError::new(&ctx, e).into_response(),
     };
     let lower = file_name.to_lowercase();
-    let raw = if lower.ends_with(".csv") || lower.ends_with(".txt") {
-        sheet::read_csv(&bytes)
-    } else {
-        sheet::read_xlsx(&bytes, None)
-    };
-    let raw = match raw {
-        Ok(r) => r,
-        Err(e) => return PageError::new(&ctx, bad_upload(format!("{file_name}: {e}"))).into_response(),
+    let is_csv = lower.ends_with(".csv") || lower.ends_with(".txt");
+    // Unpacking and reading a workbook takes a while; it must not hold up the requests sharing this thread.
+    let read =
+        tokio::task::spawn_blocking(
+            move || if is_csv { sheet::read_csv(&bytes) } else { sheet::read_xlsx(&bytes, None) },
+        );
+    let raw = match read.await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return PageError::new(&ctx, bad_upload(format!("{file_name}: {e}"))).into_response(),
+        Err(e) => return PageError::new(&ctx, ServiceError::Internal(e.into())).into_response(),
     };
     let mapping = sheet::suggest_mapping(&raw.headers);
     let preview = match sheet::parse_rows(&raw, &mapping, &sheet::RowDefaults::default()) {

@@ -6,6 +6,7 @@
 
 mod access;
 mod api;
+mod hostile_input;
 mod pages;
 mod route_security;
 mod security;
