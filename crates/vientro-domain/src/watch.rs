@@ -54,6 +54,15 @@ pub struct ProvinceReportRule {
     pub due_day: u32,
 }
 
+impl ProvinceReportRule {
+    /// The day the report covering `year` is due.
+    pub fn due_date(&self, year: i32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(year, self.period_end_month, 1)?
+            .checked_add_months(Months::new(self.due_months_after))?
+            .with_day(self.due_day)
+    }
+}
+
 impl Default for WatchRules {
     fn default() -> Self {
         Self {
@@ -135,13 +144,7 @@ impl WatchRules {
         for rule in &self.province_reports {
             // Walk back from this year's period to the first whose due day has passed.
             for year in [as_of.year(), as_of.year() - 1, as_of.year() - 2] {
-                let Some(period_end) = NaiveDate::from_ymd_opt(year, rule.period_end_month, 1) else { continue };
-                let Some(due) = period_end
-                    .checked_add_months(Months::new(rule.due_months_after))
-                    .and_then(|d| d.with_day(rule.due_day))
-                else {
-                    continue;
-                };
+                let Some(due) = rule.due_date(year) else { continue };
                 if due <= as_of {
                     out.push((rule.kind.clone(), year, due));
                     break;

@@ -20,6 +20,7 @@ pub mod iati_import;
 pub mod matching;
 pub mod organisations;
 pub mod people;
+pub mod periodic_report;
 pub mod rates;
 pub mod report_cache;
 pub mod reports;

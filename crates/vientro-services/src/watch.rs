@@ -353,6 +353,12 @@ fn concerns(scope: &ReadScope, a: &ConcernedAlert) -> bool {
     }
 }
 
+/// The alerts of `all` that concern `province` (today's code) and that `who` is responsible for.
+pub(crate) fn narrow_to_province(who: &Principal, all: &[ConcernedAlert], province: &str) -> Vec<Alert> {
+    let scope = ReadScope::of(who);
+    all.iter().filter(|a| a.provinces.contains(province) && concerns(&scope, a)).map(|a| a.alert.clone()).collect()
+}
+
 fn narrow(who: &Principal, all: &[ConcernedAlert]) -> Vec<Alert> {
     let scope = ReadScope::of(who);
     all.iter().filter(|a| concerns(&scope, a)).map(|a| a.alert.clone()).collect()

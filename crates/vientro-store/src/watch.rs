@@ -230,6 +230,28 @@ pub async fn province_reports_received(
     .await
 }
 
+/// A province's periodic report as received.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ProvinceReportRow {
+    /// Today's province code.
+    pub province_code: String,
+    /// `six_month` or `annual` (the kinds of the watch rules).
+    pub kind: String,
+    /// The day it was received.
+    pub submitted_on: NaiveDate,
+}
+
+/// Every periodic report received from the provinces for `year`.
+pub async fn province_reports_of_year(ex: &mut impl Exec, year: i32) -> Result<Vec<ProvinceReportRow>, StoreError> {
+    ex.fetch_all(
+        Stmt::new(
+            "SELECT province_code, kind, submitted_on FROM province_report WHERE year = $1 ORDER BY province_code, kind",
+        )
+        .bind(year),
+    )
+    .await
+}
+
 /// Records that a foreign NGO's annual report for `year` was received.
 pub async fn insert_ngo_report(
     ex: &mut impl Exec,

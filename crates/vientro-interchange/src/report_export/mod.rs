@@ -17,7 +17,7 @@ use vientro_domain::report::{Cell, Dimension, Filter, Measure, ReportQuery};
 
 pub use comma_separated::to_csv;
 pub use json_rows::{cell_vi, money_decimal, to_json};
-pub use xlsx::to_xlsx;
+pub use xlsx::{XlsxSection, to_xlsx, to_xlsx_sections};
 
 /// The language of headings, notes and the total row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -49,6 +49,36 @@ enum Column {
 /// Errors when an amount is in a currency outside the IATI codelist, when a row does not match the query's
 /// dimensions and measures, or when the sheet exceeds Excel's limits.
 pub fn to_xlsx(result: &ReportResult, meta: &ExportMeta) -> Result<Vec<u8>, ExportError> {
+    let name = match meta.lang {
+        Lang::Vi => "Báo cáo",
+        Lang::En => "Report",
+    };
+    to_xlsx_sections(&[XlsxSection { sheet: name, title: &meta.title, result }], meta)
+}
+
+/// One table of a workbook of several: its sheet's name (at most 31 characters, as Excel allows) and title.
+#[derive(Debug, Clone, Copy)]
+pub struct XlsxSection<'a> {
+    /// The sheet's name.
+    pub sheet: &'a str,
+    /// The title on the sheet's first row.
+    pub title: &'a str,
+    /// The figures.
+    pub result: &'a ReportResult,
+}
+
+/// Writes several results as one workbook, one sheet each, every sheet laid out as [`to_xlsx`] lays out its
+/// one (`meta.title` is not used: each section has its own).
+pub fn to_xlsx_sections(sections: &[XlsxSection<'_>], meta: &ExportMeta) -> Result<Vec<u8>, ExportError> {
+    let mut workbook = Workbook::new();
+    for section in sections {
+        write_sheet(&mut workbook, section, meta)?;
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
+fn write_sheet(workbook: &mut Workbook, section: &XlsxSection<'_>, meta: &ExportMeta) -> Result<(), ExportError> {
+    let result = section.result;
     check_shape(result)?;
     let lang = meta.lang;
     let query = &result.query;
@@ -56,18 +86,14 @@ pub fn to_xlsx(result: &ReportResult, meta: &ExportMeta) -> Result<Vec<u8>, Expo
     let last_col = col_num(columns.len().saturating_sub(1))?;
     let key_columns = columns.iter().filter(|c| !matches!(c, Column::Measure(_))).count();
 
-    let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet.set_name(match lang {
-        Lang::Vi => "Báo cáo",
-        Lang::En => "Report",
-    })?;
+    sheet.set_name(section.sheet)?;
 
     let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Center);
     if last_col == 0 {
-        sheet.write_string_with_format(0, 0, &meta.title, &title)?;
+        sheet.write_string_with_format(0, 0, section.title, &title)?;
     } else {
-        sheet.merge_range(0, 0, 0, last_col, &meta.title, &title)?;
+        sheet.merge_range(0, 0, 0, last_col, section.title, &title)?;
     }
     let mut row: RowNum = 1;
     let mut notes = scope_lines(query, lang);
@@ -150,8 +176,7 @@ pub fn to_xlsx(result: &ReportResult, meta: &ExportMeta) -> Result<Vec<u8>, Expo
     sheet.set_repeat_rows(header_row, header_row)?;
     // A4, landscape, as wide as one page: ready to print or attach to an official report.
     sheet.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0);
-
-    Ok(workbook.save_to_buffer()?)
+    Ok(())
 }
 
 /// The table's columns: per dimension an optional code column and a label column, then the measures.

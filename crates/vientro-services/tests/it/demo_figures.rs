@@ -842,7 +842,78 @@ on_shared_demo!(
     quang_ninh_2011_2020_407_scholarship_turns_over_74_billion_vnd_for_three_lao_provinces,
     quang_ninh_56_billion_vnd_of_public_works_in_laos_and_200_million_of_equipment_in_june_2020,
     cao_bang_four_promotion_events_in_the_term_the_2014_conference_with_over_60_participants,
+    cao_bang_s_annual_report_for_2021_carries_the_year_s_figures_in_every_section,
+    the_centre_s_board_shows_which_provinces_sent_their_reports,
 );
+
+// ---------------------------------------------------------------------------------------------------------
+// Periodic reports to the centre.
+
+async fn cao_bang_s_annual_report_for_2021_carries_the_year_s_figures_in_every_section(d: Demo) {
+    use vientro_domain::access::{Principal, Role};
+    use vientro_services::periodic_report::ReportPeriodKind;
+    let central = Principal::User { role: Role::Central, province: None, organisation: None };
+    let report = d.services.periodic_report(&central, "Cao Bằng", ReportPeriodKind::Annual, 2021).await.unwrap();
+    assert_eq!((report.province_code.as_str(), report.province_name.as_str()), ("04", "Tỉnh Cao Bằng"));
+    let keys: Vec<&str> = report.sections.iter().map(|s| s.key).collect();
+    assert_eq!(
+        keys,
+        ["summary", "donor_kinds", "donors", "kinds", "sectors", "communes", "approvals", "registrations"]
+    );
+    let section = |key: &str| &report.sections.iter().find(|s| s.key == key).unwrap().result;
+    let summary = &section("summary").total.values;
+    assert_eq!(count(&summary[0]), 11, "10 NGOs and 1 embassy");
+    assert_eq!(count(&summary[1]), 28, "28 projects and non-project items");
+    assert_eq!(minor(&summary[2]), usd(1_441_700));
+    assert_eq!(minor(&summary[4]), usd(1_273_388));
+    assert_eq!(percent(&summary[6]), 8833);
+    let kinds = section("donor_kinds");
+    assert_eq!(count(&row(kinds, &["foreign_ngo"]).values[0]), 10);
+    assert_eq!(count(&row(kinds, &["foreign_agency"]).values[0]), 1);
+    for key in ["donors", "kinds", "sectors", "communes"] {
+        let r = section(key);
+        assert!(!r.rows.is_empty(), "{key} has rows");
+        assert_eq!(minor(&r.total.values[2]), usd(1_273_388), "{key}: the same disbursement in every breakdown");
+    }
+    let six = d.services.periodic_report(&central, "04", ReportPeriodKind::SixMonth, 2016).await.unwrap();
+    assert_eq!((six.from.to_string(), six.to.to_string()), ("2016-01-01".to_owned(), "2016-06-30".to_owned()));
+    let first_half = &six.sections[0].result.total.values;
+    assert_eq!(minor(&first_half[4]), usd(3_033_296), "FACTS: 3,033,296 USD in the first half of 2016");
+    assert!(d.services.periodic_report(&central, "Atlantis", ReportPeriodKind::Annual, 2021).await.is_err());
+    let quang_ninh = d.services.periodic_report(&central, "Quảng Ninh", ReportPeriodKind::Annual, 2019).await.unwrap();
+    let registered = &quang_ninh.sections.iter().find(|s| s.key == "registrations").unwrap().result;
+    assert_eq!(count(&registered.total.values[0]), 31, "FACTS: 31 organisations registered in Quảng Ninh in 2019");
+    let public = d.services.periodic_report(&Principal::Public, "04", ReportPeriodKind::Annual, 2026).await.unwrap();
+    assert!(public.problems.is_empty(), "the public sees the figures, not the watch list");
+    let officer = d.services.periodic_report(&central, "04", ReportPeriodKind::Annual, 2026).await.unwrap();
+    assert!(!officer.problems.is_empty(), "the year's problems in Cao Bằng are listed for central staff");
+}
+
+async fn the_centre_s_board_shows_which_provinces_sent_their_reports(d: Demo) {
+    use vientro_services::periodic_report::SubmissionState;
+    let board = d.services.report_submissions(2025, watch_day()).await.unwrap();
+    assert_eq!(board.len(), 34, "every province of today's map");
+    let missing: Vec<&str> = board
+        .iter()
+        .filter(|l| matches!(l.reports["annual"], SubmissionState::Missing { .. }))
+        .map(|l| l.province_name.as_str())
+        .collect();
+    assert_eq!(missing, ["Tỉnh Lai Châu"], "the annual report for 2025 is missing from Lai Châu only");
+    let cao_bang = board.iter().find(|l| l.province_code == "04").unwrap();
+    assert_eq!(
+        cao_bang.reports["annual"],
+        SubmissionState::Received { on: chrono::NaiveDate::from_ymd_opt(2026, 1, 12).unwrap() }
+    );
+    let next = d.services.report_submissions(2026, watch_day()).await.unwrap();
+    let due = chrono::NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+    assert!(next.iter().all(|l| l.reports["annual"] == SubmissionState::NotYetDue { due }), "2026's is due next year");
+    let late: Vec<&str> = next
+        .iter()
+        .filter(|l| matches!(l.reports["six_month"], SubmissionState::Missing { .. }))
+        .map(|l| l.province_code.as_str())
+        .collect();
+    assert_eq!(late, ["11", "20"], "Điện Biên and Lạng Sơn have not sent their six-month report");
+}
 
 async fn quang_ninh_2011_2020_407_scholarship_turns_over_74_billion_vnd_for_three_lao_provinces(d: Demo) {
     let s = d.services.scholarships("Quảng Ninh", 2011, 2020).await.unwrap();
