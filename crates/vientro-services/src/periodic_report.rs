@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use vientro_domain::access::Principal;
+use vientro_domain::access::{Principal, Role};
 use vientro_domain::admin_units::{AdminUnits, UnitSet};
 use vientro_domain::report::{Dimension, Filter, Measure, Period, ReportQuery, ReportResult};
 use vientro_domain::watch::Alert;
@@ -140,6 +140,12 @@ impl Services {
         kind: ReportPeriodKind,
         year: i32,
     ) -> Result<PeriodicReport, ServiceError> {
+        // A province's report to the centre is the province's and the centre's; an NGO reporter has its own.
+        if matches!(who, Principal::User { role: Role::NgoReporter, .. }) {
+            return Err(ServiceError::Forbidden(
+                "a province's periodic report is for the province and the centre".into(),
+            ));
+        }
         let units = AdminUnits::embedded();
         let code = units.parse_province_in(province, UnitSet::From2025).map_err(ValidationErrors::from)?;
         let name = units.province(&code, UnitSet::From2025).map(|p| p.name.clone()).unwrap_or_default();
@@ -184,7 +190,7 @@ impl Services {
         ];
         let mut sections = Vec::with_capacity(questions.len());
         for (key, query) in questions {
-            sections.push(ReportSection { key, result: self.report(&query).await? });
+            sections.push(ReportSection { key, result: self.report_for(who, &query).await? });
         }
         let all = self.watch_all(to).await?;
         let problems = crate::watch::narrow_to_province(who, &all, code.as_str());

@@ -56,7 +56,8 @@ pub fn to_xlsx(result: &ReportResult, meta: &ExportMeta) -> Result<Vec<u8>, Expo
     to_xlsx_sections(&[XlsxSection { sheet: name, title: &meta.title, result }], meta)
 }
 
-/// One table of a workbook of several: its sheet's name (at most 31 characters, as Excel allows) and title.
+/// One table of a workbook of several: its sheet's name (characters Excel refuses in one are replaced, and it
+/// is cut to the 31 characters Excel allows) and title.
 #[derive(Debug, Clone, Copy)]
 pub struct XlsxSection<'a> {
     /// The sheet's name.
@@ -77,6 +78,16 @@ pub fn to_xlsx_sections(sections: &[XlsxSection<'_>], meta: &ExportMeta) -> Resu
     Ok(workbook.save_to_buffer()?)
 }
 
+/// A name Excel accepts for a sheet: none of `[ ] : * ? / \`, no apostrophe at either end, at most 31
+/// characters.
+fn sheet_name(wanted: &str) -> String {
+    let cleaned: String =
+        wanted.chars().map(|c| if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') { '-' } else { c }).collect();
+    let short: String = cleaned.trim_matches('\'').chars().take(31).collect();
+    let short = short.trim_end_matches('\'').trim_end().to_owned();
+    if short.is_empty() { "-".to_owned() } else { short }
+}
+
 fn write_sheet(workbook: &mut Workbook, section: &XlsxSection<'_>, meta: &ExportMeta) -> Result<(), ExportError> {
     let result = section.result;
     check_shape(result)?;
@@ -87,7 +98,7 @@ fn write_sheet(workbook: &mut Workbook, section: &XlsxSection<'_>, meta: &Export
     let key_columns = columns.iter().filter(|c| !matches!(c, Column::Measure(_))).count();
 
     let sheet = workbook.add_worksheet();
-    sheet.set_name(section.sheet)?;
+    sheet.set_name(sheet_name(section.sheet))?;
 
     let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Center);
     if last_col == 0 {

@@ -10,6 +10,7 @@ mod charts;
 mod dashboard;
 mod directory;
 mod matching;
+mod periodic;
 mod reports;
 pub mod sheet;
 pub mod transfer;
@@ -107,6 +108,7 @@ pub fn routes() -> Router<AppState> {
         .merge(aid_items::routes())
         .merge(directory::routes())
         .merge(reports::routes())
+        .merge(periodic::routes())
         .merge(matching::routes())
         .merge(transfer::routes())
         .merge(sheet::routes())

@@ -212,6 +212,8 @@ async fn hostile_text_in_every_field_is_stored_as_typed_or_refused_and_always_sh
         "/reports?measures=committed_usd&by=donor".to_owned(),
         "/reports/export?measures=committed_usd&by=donor&format=csv".to_owned(),
         "/match?province=04".to_owned(),
+        "/reports/periodic?province=04&period=annual&year=2026".to_owned(),
+        "/reports/submissions".to_owned(),
     ];
     for (id, _) in &stored_items {
         pages.push(format!("/aid-items/{id}"));
@@ -233,7 +235,7 @@ async fn hostile_text_in_every_field_is_stored_as_typed_or_refused_and_always_sh
 }
 
 /// The filters each list and report reads, as (path, parameter).
-const FILTERS: [(&str, &str); 30] = [
+const FILTERS: [(&str, &str); 35] = [
     ("/aid-items", "q"),
     ("/aid-items", "province"),
     ("/aid-items", "status"),
@@ -264,6 +266,11 @@ const FILTERS: [(&str, &str); 30] = [
     ("/api/v1/reports", "where"),
     ("/api/v1/reports", "by"),
     ("/transfer/export.xml", "where"),
+    ("/reports/periodic", "province"),
+    ("/reports/periodic", "period"),
+    ("/reports/periodic", "year"),
+    ("/reports/periodic.xlsx", "province"),
+    ("/reports/submissions", "year"),
 ];
 
 async fn hostile_filters_never_fail_never_widen_a_list_and_never_echo_markup(db: Db) {

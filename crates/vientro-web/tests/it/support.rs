@@ -139,6 +139,18 @@ pub(crate) struct Client {
 
 impl Client {
     pub(crate) async fn send(&mut self, request: Request<Body>) -> Reply {
+        let (status, headers, bytes) = self.exchange(request).await;
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// A GET whose body is kept as bytes (a download).
+    pub(crate) async fn send_bytes(&mut self, path: &str) -> (StatusCode, Vec<u8>) {
+        let (status, _, bytes) = self.exchange(Request::get(path).body(Body::empty()).unwrap()).await;
+        (status, bytes)
+    }
+
+    /// Sends `request` with this client's cookies and token, keeps the cookies it sets, reads the body whole.
+    async fn exchange(&mut self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let mut request = request;
         if !self.cookies.is_empty() {
             let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
@@ -161,7 +173,7 @@ impl Client {
             }
         }
         let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024).await.unwrap();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        (status, headers, bytes.to_vec())
     }
 
     pub(crate) async fn get(&mut self, path: &str) -> Reply {
