@@ -147,6 +147,11 @@ enum Command {
     /// Alerts of the deadline rules on a day: certificates ending, reports missing, approvals without
     /// disbursement, appraisals overdue, disbursement behind schedule; `watch rules` shows or sets the rules.
     Watch(crate::watch_cmd::WatchArgs),
+    /// A province's six-month or annual report to the centre (tables, or an Excel workbook with --out);
+    /// `periodic board` shows which provinces have sent theirs.
+    ///
+    /// Example: vientro periodic --province "Cao Bằng" --year 2021 --period annual --out bao-cao-2021.xlsx
+    Periodic(crate::periodic_cmd::PeriodicArgs),
     /// The paragraphs an officer reads out at a meeting: aid in a province over a year or a period.
     Briefing {
         /// Province, by code or name (today's 34, or one of the 63 before 1 July 2025).
@@ -674,6 +679,12 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Watch(args) => {
             let db = open(&cli.database_url).await?;
             let result = crate::watch_cmd::run(&Services::new(db.clone()), &args).await;
+            db.close().await;
+            return result;
+        }
+        Command::Periodic(args) => {
+            let db = open(&cli.database_url).await?;
+            let result = crate::periodic_cmd::run(&Services::new(db.clone()), &args).await;
             db.close().await;
             return result;
         }

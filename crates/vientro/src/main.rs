@@ -8,6 +8,7 @@
 mod bench_web;
 mod cli;
 mod match_cmd;
+mod periodic_cmd;
 mod render;
 mod watch_cmd;
 

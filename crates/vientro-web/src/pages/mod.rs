@@ -10,7 +10,7 @@ mod charts;
 mod dashboard;
 mod directory;
 mod matching;
-mod periodic;
+pub mod periodic;
 mod reports;
 pub mod sheet;
 pub mod transfer;

@@ -97,15 +97,18 @@ struct PeriodicPage {
     errors: Vec<(String, String)>,
 }
 
-fn section_title(tr: &Tr, key: &str) -> String {
+/// The title of a section (by its key) in the reader's language.
+pub fn section_title(tr: &Tr, key: &str) -> String {
     tr.t(&format!("periodic-section-{}", key.replace('_', "-")))
 }
 
-fn period_name(tr: &Tr, kind: ReportPeriodKind) -> String {
+/// "Six-month" or "Annual" in the reader's language.
+pub fn period_name(tr: &Tr, kind: ReportPeriodKind) -> String {
     tr.t(&format!("periodic-{}", kind.as_str().replace('_', "-")))
 }
 
-fn heading(tr: &Tr, report: &PeriodicReport) -> String {
+/// The report's heading: which report, which province, which year.
+pub fn heading(tr: &Tr, report: &PeriodicReport) -> String {
     tr.t2(
         "periodic-heading",
         "period",
@@ -207,30 +210,7 @@ async fn workbook(State(state): State<AppState>, ctx: RequestContext, Query(pick
         };
         let report = state.services.periodic_report(&ctx.principal(), &c.province, c.kind, c.year).await?;
         let note = state.services.illustrative_note(ctx.lang() == Lang::En).await?;
-        let meta = ExportMeta {
-            title: heading(tr, &report),
-            generated_at: chrono::Utc::now(),
-            source_note: note.map(|n| format!("vientro. {n}")).unwrap_or_else(|| "vientro".to_owned()),
-            lang: if ctx.lang() == Lang::En { report_export::Lang::En } else { report_export::Lang::Vi },
-        };
-        let titles: Vec<(String, String)> = report
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let title = section_title(tr, s.key);
-                // The number keeps the names unique once cut to the length Excel allows.
-                let sheet = format!("{}. {title}", i + 1);
-                (sheet, format!("{} — {title}", meta.title))
-            })
-            .collect();
-        let sections: Vec<XlsxSection<'_>> = report
-            .sections
-            .iter()
-            .zip(&titles)
-            .map(|(s, (sheet, title))| XlsxSection { sheet, title, result: &s.result })
-            .collect();
-        let bytes = report_export::to_xlsx_sections(&sections, &meta).map_err(|e| ServiceError::Internal(e.into()))?;
+        let bytes = workbook_bytes(tr, &report, note).map_err(|e| ServiceError::Internal(e.into()))?;
         Ok::<_, ServiceError>((
             bytes,
             format!("vientro-{}-{}-{}.xlsx", report.province_code, report.kind.as_str(), report.year),
@@ -252,6 +232,38 @@ async fn workbook(State(state): State<AppState>, ctx: RequestContext, Query(pick
         }
         Err(e) => PageError::new(&ctx, e).into_response(),
     }
+}
+
+/// The report as an Excel workbook: one sheet per section, each titled with the report's heading. `note` is
+/// the illustrative-data note, if the database holds illustrative records.
+pub fn workbook_bytes(
+    tr: &Tr,
+    report: &PeriodicReport,
+    note: Option<String>,
+) -> Result<Vec<u8>, report_export::ExportError> {
+    let meta = ExportMeta {
+        title: heading(tr, report),
+        generated_at: chrono::Utc::now(),
+        source_note: note.map(|n| format!("vientro. {n}")).unwrap_or_else(|| "vientro".to_owned()),
+        lang: if tr.lang == Lang::En { report_export::Lang::En } else { report_export::Lang::Vi },
+    };
+    let titles: Vec<(String, String)> = report
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let title = section_title(tr, s.key);
+            // The number keeps the names unique once cut to the length Excel allows.
+            (format!("{}. {title}", i + 1), format!("{} — {title}", meta.title))
+        })
+        .collect();
+    let sections: Vec<XlsxSection<'_>> = report
+        .sections
+        .iter()
+        .zip(&titles)
+        .map(|(s, (sheet, title))| XlsxSection { sheet, title, result: &s.result })
+        .collect();
+    report_export::to_xlsx_sections(&sections, &meta)
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -63,7 +63,9 @@ fn help_explains_every_command() {
     let ws = Workspace::new();
     let out = ws.run(&["--help"]);
     let text = stdout(&out);
-    for command in ["serve", "migrate", "admin-units", "audit", "demo", "report", "briefing", "match", "watch"] {
+    for command in
+        ["serve", "migrate", "admin-units", "audit", "demo", "report", "briefing", "match", "watch", "periodic"]
+    {
         assert!(text.contains(command), "--help lacks {command}: {text}");
     }
 }

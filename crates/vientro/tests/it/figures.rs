@@ -98,6 +98,36 @@ fn a_report_gives_the_same_total_as_json_csv_and_xlsx() {
 }
 
 #[test]
+fn cao_bang_s_2021_annual_report_prints_the_year_s_figures_and_writes_a_workbook_of_eight_sheets() {
+    let text = vientro(&["periodic", "--province", "Cao Bằng", "--year", "2021"]);
+    assert!(text.starts_with("Báo cáo năm về viện trợ phi chính phủ nước ngoài: Tỉnh Cao Bằng (2021)"), "{text}");
+    for figure in ["1.441.700 USD", "1.273.388 USD", "88,33 %", "8. Tổ chức đăng ký hoạt động tại tỉnh"]
+    {
+        assert!(text.contains(figure), "{figure}: {text}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bao-cao.xlsx");
+    vientro(&["periodic", "--province", "04", "--year", "2021", "--out", path.to_str().unwrap()]);
+    use calamine::{DataType, Reader, open_workbook_auto};
+    let mut book = open_workbook_auto(&path).unwrap();
+    assert_eq!(book.sheet_names().len(), 8, "{:?}", book.sheet_names());
+    let summary = book.worksheet_range_at(0).unwrap().unwrap();
+    let total = summary.rows().find(|r| r.iter().any(|c| *c == "Tổng cộng")).expect("a total row");
+    let numbers: Vec<f64> = total.iter().filter_map(|c| c.get_float()).collect();
+    assert!(numbers.contains(&1_441_700.0) && numbers.contains(&1_273_388.0), "{numbers:?}");
+}
+
+#[test]
+fn the_board_names_the_provinces_whose_reports_are_missing() {
+    let text = vientro(&["periodic", "board", "--year", "2025", "--as-of", "2026-11-26"]);
+    assert_eq!(text.lines().filter(|l| l.contains("năm: ")).count(), 34, "{text}");
+    let lai_chau = text.lines().find(|l| l.contains("Lai Châu")).unwrap();
+    assert!(lai_chau.contains("năm: chưa gửi (hạn 15/01/2026)"), "{lai_chau}");
+    let cao_bang = text.lines().find(|l| l.contains("Cao Bằng")).unwrap();
+    assert!(cao_bang.contains("năm: đã nhận 12/01/2026"), "{cao_bang}");
+}
+
+#[test]
 fn matching_for_cao_bang_lists_organisations_with_their_reasons() {
     let text = vientro(&["match", "--province", "Cao Bằng", "--as-of", "2026-11-26"]);
     assert!(text.contains("tỉnh Cao Bằng"), "{text}");
