@@ -10,6 +10,7 @@ mod charts;
 mod dashboard;
 mod directory;
 mod matching;
+mod people;
 pub mod periodic;
 mod reports;
 pub mod sheet;
@@ -109,6 +110,7 @@ pub fn routes() -> Router<AppState> {
         .merge(directory::routes())
         .merge(reports::routes())
         .merge(periodic::routes())
+        .merge(people::routes())
         .merge(matching::routes())
         .merge(transfer::routes())
         .merge(sheet::routes())

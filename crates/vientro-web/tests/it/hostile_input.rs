@@ -214,6 +214,7 @@ async fn hostile_text_in_every_field_is_stored_as_typed_or_refused_and_always_sh
         "/match?province=04".to_owned(),
         "/reports/periodic?province=04&period=annual&year=2026".to_owned(),
         "/reports/submissions".to_owned(),
+        "/people?province=04".to_owned(),
     ];
     for (id, _) in &stored_items {
         pages.push(format!("/aid-items/{id}"));
@@ -235,7 +236,7 @@ async fn hostile_text_in_every_field_is_stored_as_typed_or_refused_and_always_sh
 }
 
 /// The filters each list and report reads, as (path, parameter).
-const FILTERS: [(&str, &str); 35] = [
+const FILTERS: [(&str, &str); 39] = [
     ("/aid-items", "q"),
     ("/aid-items", "province"),
     ("/aid-items", "status"),
@@ -271,6 +272,10 @@ const FILTERS: [(&str, &str); 35] = [
     ("/reports/periodic", "year"),
     ("/reports/periodic.xlsx", "province"),
     ("/reports/submissions", "year"),
+    ("/people", "province"),
+    ("/people", "year"),
+    ("/people/export.csv", "table"),
+    ("/people/export.csv", "province"),
 ];
 
 async fn hostile_filters_never_fail_never_widen_a_list_and_never_echo_markup(db: Db) {

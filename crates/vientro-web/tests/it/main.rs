@@ -8,6 +8,7 @@ mod access;
 mod api;
 mod hostile_input;
 mod pages;
+mod people;
 mod periodic;
 mod route_security;
 mod security;

@@ -1,0 +1,327 @@
+//! People-to-people diplomacy (đối ngoại nhân dân) of a province: its friendship associations with their
+//! members, its twinning pairs, the scholarships it grants and the support it gives abroad, as one page and
+//! as a CSV file per table.
+//!
+//! The records and their counts come from the services (the same definitions the briefing quotes); this module
+//! lays them out. It must not count anything itself beyond what it shows row by row.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{Datelike, NaiveDate};
+use vientro_domain::admin_units::{AdminUnits, UnitSet};
+use vientro_domain::country::CountryCode;
+use vientro_services::ServiceError;
+
+use super::Chrome;
+use crate::AppState;
+use crate::context::RequestContext;
+use crate::error::{PageError, render};
+use crate::i18n::{Lang, Tr};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/people", get(page)).route("/people/export.csv", get(export))
+}
+
+/// Which province and up to which year.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+struct Pick {
+    province: Option<String>,
+    year: Option<String>,
+    table: Option<String>,
+}
+
+/// The first year scholarships and support abroad are read from.
+const FIRST_YEAR: i32 = 1990;
+
+/// The tables of the page, each as headings and rows of text (the numbers already in the reader's style).
+struct Tables {
+    province_name: String,
+    as_of: NaiveDate,
+    associations: Vec<Vec<String>>,
+    members: i64,
+    twinnings: Vec<Vec<String>>,
+    twinning_levels: Vec<String>,
+    scholarships: Vec<Vec<String>>,
+    students: i64,
+    scholarship_vnd: i64,
+    support: Vec<Vec<String>>,
+}
+
+fn country(tr: &Tr, code: &str) -> String {
+    match CountryCode::parse(code) {
+        Ok(c) if tr.lang == Lang::En => c.name_en().to_owned(),
+        Ok(c) => c.name_vi().to_owned(),
+        Err(_) => code.to_owned(),
+    }
+}
+
+fn level(tr: &Tr, code: &str) -> String {
+    tr.code("people-level", code)
+}
+
+impl Pick {
+    /// The province (the officer's own by default, else Quảng Ninh, whose union keeps the most) and the year.
+    fn resolve(&self, ctx: &RequestContext) -> Result<(String, i32), ServiceError> {
+        let wanted = self
+            .province
+            .clone()
+            .filter(|p| !p.trim().is_empty())
+            .or_else(|| ctx.user.as_ref().and_then(|u| u.province.as_ref()).map(|p| p.as_str().to_owned()))
+            .unwrap_or_else(|| "22".to_owned());
+        let code = AdminUnits::embedded()
+            .parse_province_in(&wanted, UnitSet::From2025)
+            .map_err(vientro_domain::ValidationErrors::from)?;
+        let this_year = crate::i18n::today_in_viet_nam().year();
+        let year = self
+            .year
+            .as_deref()
+            .and_then(|y| y.trim().parse::<i32>().ok())
+            .filter(|y| (FIRST_YEAR..=this_year).contains(y))
+            .unwrap_or(this_year);
+        Ok((code.as_str().to_owned(), year))
+    }
+}
+
+async fn tables(state: &AppState, tr: &Tr, province: &str, year: i32) -> Result<Tables, ServiceError> {
+    let today = crate::i18n::today_in_viet_nam();
+    let end_of_year = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today);
+    let as_of = end_of_year.min(today);
+    let people = state.services.people_on(province, as_of).await?;
+    let scholarships = state.services.scholarships(province, FIRST_YEAR, year).await?;
+    let start = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).unwrap_or(as_of);
+    let support = state.services.outbound_support(province, start, as_of).await?;
+    let province_name = AdminUnits::embedded()
+        .parse_province_in(province, UnitSet::From2025)
+        .ok()
+        .and_then(|c| AdminUnits::embedded().province(&c, UnitSet::From2025).map(|p| p.name.clone()))
+        .unwrap_or_default();
+    Ok(Tables {
+        province_name,
+        as_of,
+        associations: people
+            .associations
+            .iter()
+            .map(|a| {
+                vec![
+                    a.name.clone(),
+                    country(tr, &a.partner_country),
+                    tr.date_opt(&a.founded_on),
+                    a.members.map(|m| tr.int(m)).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        members: people.members,
+        twinnings: people
+            .twinnings
+            .iter()
+            .map(|t| {
+                vec![
+                    t.local_name.clone(),
+                    level(tr, &t.local_level),
+                    t.partner_name.clone(),
+                    level(tr, &t.partner_level),
+                    country(tr, &t.partner_country),
+                    tr.date(&t.signed_on),
+                ]
+            })
+            .collect(),
+        twinning_levels: people
+            .twinnings_by_level
+            .iter()
+            .map(|((local, partner), n)| format!("{} – {}: {}", level(tr, local), level(tr, partner), tr.count(n)))
+            .collect(),
+        scholarships: scholarships
+            .rows
+            .iter()
+            .map(|s| {
+                vec![
+                    s.year.to_string(),
+                    s.origin.clone(),
+                    country(tr, &s.partner_country),
+                    tr.int(s.students),
+                    tr.int(s.amount_vnd),
+                ]
+            })
+            .collect(),
+        students: scholarships.students,
+        scholarship_vnd: scholarships.amount_vnd,
+        support: support
+            .iter()
+            .map(|s| {
+                vec![
+                    tr.date(&s.given_on),
+                    s.recipient.clone(),
+                    country(tr, &s.partner_country),
+                    s.purpose.clone(),
+                    tr.int(s.amount_vnd),
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// The headings of each table, by its name in the export link.
+fn headings(tr: &Tr, table: &str) -> Vec<String> {
+    let keys: &[&str] = match table {
+        "associations" => &["people-col-association", "people-col-country", "people-col-founded", "people-col-members"],
+        "twinnings" => &[
+            "people-col-local",
+            "people-col-level",
+            "people-col-partner",
+            "people-col-level",
+            "people-col-country",
+            "people-col-signed",
+        ],
+        "scholarships" => &[
+            "people-col-year",
+            "people-col-origin",
+            "people-col-country",
+            "people-col-students",
+            "people-col-amount-vnd",
+        ],
+        _ => &[
+            "people-col-date",
+            "people-col-recipient",
+            "people-col-country",
+            "people-col-purpose",
+            "people-col-amount-vnd",
+        ],
+    };
+    keys.iter().map(|k| tr.t(k)).collect()
+}
+
+/// One table of the page.
+struct TableView {
+    name: &'static str,
+    title: String,
+    headings: Vec<String>,
+    rows: Vec<Vec<String>>,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct PeoplePage {
+    c: Chrome,
+    provinces: Vec<(String, String, bool)>,
+    year: String,
+    query: String,
+    heading: String,
+    tables: Vec<TableView>,
+}
+
+async fn page(State(state): State<AppState>, ctx: RequestContext, uri: Uri, Query(pick): Query<Pick>) -> Response {
+    if ctx.user.is_none() {
+        return crate::error::unauthenticated(&ctx.tr, false);
+    }
+    let tr = &ctx.tr;
+    let outcome = async {
+        let (province, year) = pick.resolve(&ctx)?;
+        let t = tables(&state, tr, &province, year).await?;
+        Ok::<_, ServiceError>((province, year, t))
+    }
+    .await;
+    let (province, year, t) = match outcome {
+        Ok(v) => v,
+        Err(e) => return PageError::new(&ctx, e).into_response(),
+    };
+    let provinces = AdminUnits::embedded()
+        .provinces(UnitSet::From2025)
+        .iter()
+        .map(|p| (p.code.as_str().to_owned(), p.name.clone(), p.code.as_str() == province))
+        .collect();
+    let table = |name: &'static str, title: &str, rows: Vec<Vec<String>>, note: String| TableView {
+        name,
+        title: tr.t(title),
+        headings: headings(tr, name),
+        rows,
+        note,
+    };
+    let tables = vec![
+        table(
+            "associations",
+            "people-associations",
+            t.associations.clone(),
+            tr.t2("people-associations-note", "count", tr.count(&t.associations.len()), "members", tr.int(t.members)),
+        ),
+        table("twinnings", "people-twinnings", t.twinnings.clone(), t.twinning_levels.join("; ")),
+        table(
+            "scholarships",
+            "people-scholarships",
+            t.scholarships.clone(),
+            tr.t2("people-scholarships-note", "students", tr.int(t.students), "amount", tr.int(t.scholarship_vnd)),
+        ),
+        table("support", "people-support", t.support.clone(), String::new()),
+    ];
+    let heading = tr.t2("people-heading", "place", &t.province_name, "date", tr.date(&t.as_of));
+    let query =
+        serde_urlencoded::to_string([("province", province.as_str()), ("year", &year.to_string())]).unwrap_or_default();
+    render(
+        tr,
+        &PeoplePage {
+            c: Chrome::new(&ctx, &uri, "people-title"),
+            provinces,
+            year: year.to_string(),
+            query,
+            heading,
+            tables,
+        },
+    )
+}
+
+/// A CSV field: quoted when it holds a separator, a quote or a line break; a leading `=`, `+`, `-` or `@` is
+/// prefixed with `'` so a spreadsheet never runs it as a formula.
+fn csv_field(text: &str) -> String {
+    let safe = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
+    if safe.contains([',', '"', '\n', '\r']) { format!("\"{}\"", safe.replace('"', "\"\"")) } else { safe }
+}
+
+async fn export(State(state): State<AppState>, ctx: RequestContext, Query(pick): Query<Pick>) -> Response {
+    if ctx.user.is_none() {
+        return crate::error::unauthenticated(&ctx.tr, false);
+    }
+    let tr = &ctx.tr;
+    let outcome = async {
+        let (province, year) = pick.resolve(&ctx)?;
+        let t = tables(&state, tr, &province, year).await?;
+        let table = pick.table.clone().unwrap_or_else(|| "associations".to_owned());
+        let rows = match table.as_str() {
+            "associations" => t.associations,
+            "twinnings" => t.twinnings,
+            "scholarships" => t.scholarships,
+            "support" => t.support,
+            other => {
+                return Err(vientro_domain::ValidationErrors::from(vientro_domain::ValidationError::new(
+                    "table",
+                    "error-unknown-table",
+                    format!("'{other}' is not a table: associations, twinnings, scholarships or support"),
+                ))
+                .into());
+            }
+        };
+        // A byte-order mark, so Excel opens the Vietnamese as UTF-8.
+        let mut text = String::from("\u{feff}");
+        for line in std::iter::once(headings(tr, &table)).chain(rows) {
+            text.push_str(&line.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            text.push_str("\r\n");
+        }
+        Ok::<_, ServiceError>((text, format!("vientro-{table}-{province}-{year}.csv")))
+    }
+    .await;
+    match outcome {
+        Ok((text, file_name)) => {
+            let mut response = text.into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+                headers.insert(header::CONTENT_DISPOSITION, v);
+            }
+            response
+        }
+        Err(e) => PageError::new(&ctx, e).into_response(),
+    }
+}
