@@ -457,3 +457,6 @@ people-col-purpose = Purpose
 people-level-village = village
 people-level-commune = commune
 people-level-township = township
+dash-associations = Friendship associations
+dash-associations-value = { $count } ({ $members } members)
+dash-twinnings = Twinning pairs

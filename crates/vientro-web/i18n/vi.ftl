@@ -457,3 +457,6 @@ people-col-purpose = Mục đích
 people-level-village = thôn
 people-level-commune = xã
 people-level-township = trấn
+dash-associations = Hội hữu nghị
+dash-associations-value = { $count } ({ $members } hội viên)
+dash-twinnings = Cặp kết nghĩa

@@ -188,13 +188,35 @@ async fn dashboard(
         value: t.get(i).map(|v| cell_text(tr, v)).unwrap_or_default(),
         testid,
     };
-    let cards = vec![
+    let mut cards = vec![
         card(0, "dash-items", "card-items"),
         card(1, "dash-donors", "card-donors"),
         card(2, "dash-committed", "card-committed"),
         card(3, "dash-disbursed", "card-disbursed"),
         card(4, "dash-rate", "card-rate"),
     ];
+    // A province's people-to-people records, as the year ended (or today): the briefing's own counts.
+    if let Some(p) = &province {
+        let today = crate::i18n::today_in_viet_nam();
+        let day = year.and_then(|y| chrono::NaiveDate::from_ymd_opt(y, 12, 31)).unwrap_or(today).min(today);
+        let people = state.services.people_on(p.code.as_str(), day).await?;
+        cards.push(Card {
+            label: tr.t("dash-associations"),
+            value: tr.t2(
+                "dash-associations-value",
+                "count",
+                tr.count(&people.associations.len()),
+                "members",
+                tr.int(people.members),
+            ),
+            testid: "card-associations",
+        });
+        cards.push(Card {
+            label: tr.t("dash-twinnings"),
+            value: tr.count(&people.twinnings.len()),
+            testid: "card-twinnings",
+        });
+    }
 
     let mut charts = Vec::new();
     let by_year = run(state, &who, "committed_usd,disbursed_usd", "year", &filters, None).await?;

@@ -58,6 +58,10 @@ async fn an_officer_sees_the_province_s_associations_and_twinning_pairs_and_expo
     let before = caobang.get("/people?province=04&year=2019").await;
     assert!(before.body.contains("1 hội, 120 hội viên"), "as the year ended");
 
+    let dashboard = caobang.get("/dashboard/province/04").await;
+    assert!(dashboard.body.contains("data-testid=\"card-associations\""), "the dashboard counts them");
+    assert!(dashboard.body.contains("1 (135 hội viên)"));
+
     let csv = caobang.get("/people/export.csv?province=04&year=2026&table=associations").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains("vientro-associations-04-2026.csv"));
