@@ -115,3 +115,21 @@ pub fn routes() -> Router<AppState> {
         .merge(transfer::routes())
         .merge(sheet::routes())
 }
+
+/// A file to download: the bytes with their content type, saved as `file_name` (plain ASCII, chosen by vientro,
+/// never by the request).
+pub(crate) fn download(
+    bytes: impl Into<axum::body::Body>,
+    content_type: &'static str,
+    file_name: &str,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let mut response = bytes.into().into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}

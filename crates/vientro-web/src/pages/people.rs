@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, Uri, header};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
@@ -39,6 +39,8 @@ const FIRST_YEAR: i32 = 1990;
 
 /// The tables of the page, each as headings and rows of text (the numbers already in the reader's style).
 struct Tables {
+    province: String,
+    year: i32,
     province_name: String,
     as_of: NaiveDate,
     associations: Vec<Vec<String>>,
@@ -86,7 +88,11 @@ impl Pick {
     }
 }
 
-async fn tables(state: &AppState, tr: &Tr, province: &str, year: i32) -> Result<Tables, ServiceError> {
+/// The tables for the picked province and year, in the reader's words.
+async fn tables(state: &AppState, ctx: &RequestContext, pick: &Pick) -> Result<Tables, ServiceError> {
+    let tr = &ctx.tr;
+    let (code, year) = pick.resolve(ctx)?;
+    let province = code.as_str();
     let today = crate::i18n::today_in_viet_nam();
     let end_of_year = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today);
     let as_of = end_of_year.min(today);
@@ -100,6 +106,8 @@ async fn tables(state: &AppState, tr: &Tr, province: &str, year: i32) -> Result<
         .and_then(|c| AdminUnits::embedded().province(&c, UnitSet::From2025).map(|p| p.name.clone()))
         .unwrap_or_default();
     Ok(Tables {
+        province: code.clone(),
+        year,
         province_name,
         as_of,
         associations: people
@@ -219,16 +227,11 @@ async fn page(State(state): State<AppState>, ctx: RequestContext, uri: Uri, Quer
         return crate::error::unauthenticated(&ctx.tr, false);
     }
     let tr = &ctx.tr;
-    let outcome = async {
-        let (province, year) = pick.resolve(&ctx)?;
-        let t = tables(&state, tr, &province, year).await?;
-        Ok::<_, ServiceError>((province, year, t))
-    }
-    .await;
-    let (province, year, t) = match outcome {
-        Ok(v) => v,
+    let t = match tables(&state, &ctx, &pick).await {
+        Ok(t) => t,
         Err(e) => return PageError::new(&ctx, e).into_response(),
     };
+    let (province, year) = (t.province.clone(), t.year);
     let provinces = AdminUnits::embedded()
         .provinces(UnitSet::From2025)
         .iter()
@@ -286,8 +289,8 @@ async fn export(State(state): State<AppState>, ctx: RequestContext, Query(pick):
     }
     let tr = &ctx.tr;
     let outcome = async {
-        let (province, year) = pick.resolve(&ctx)?;
-        let t = tables(&state, tr, &province, year).await?;
+        let t = tables(&state, &ctx, &pick).await?;
+        let (province, year) = (t.province.clone(), t.year);
         let table = pick.table.clone().unwrap_or_else(|| "associations".to_owned());
         let rows = match table.as_str() {
             "associations" => t.associations,
@@ -313,15 +316,7 @@ async fn export(State(state): State<AppState>, ctx: RequestContext, Query(pick):
     }
     .await;
     match outcome {
-        Ok((text, file_name)) => {
-            let mut response = text.into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-                headers.insert(header::CONTENT_DISPOSITION, v);
-            }
-            response
-        }
+        Ok((text, file_name)) => super::download(text, "text/csv; charset=utf-8", &file_name),
         Err(e) => PageError::new(&ctx, e).into_response(),
     }
 }

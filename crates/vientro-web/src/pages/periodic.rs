@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, Uri, header};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Datelike;
@@ -219,16 +219,7 @@ async fn workbook(State(state): State<AppState>, ctx: RequestContext, Query(pick
     .await;
     match outcome {
         Ok((bytes, file_name)) => {
-            let mut response = bytes.into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            );
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-                headers.insert(header::CONTENT_DISPOSITION, v);
-            }
-            response
+            super::download(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &file_name)
         }
         Err(e) => PageError::new(&ctx, e).into_response(),
     }

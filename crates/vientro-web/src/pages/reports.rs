@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, Uri, header};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use vientro_domain::report::{Dimension, Measure, ReportQueryInput};
@@ -169,13 +169,7 @@ async fn export(State(state): State<AppState>, ctx: RequestContext, uri: Uri) ->
     .await;
     match outcome {
         Ok((bytes, content_type, extension)) => {
-            let mut response = bytes.into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"vientro-report.{extension}\"")) {
-                headers.insert(header::CONTENT_DISPOSITION, v);
-            }
-            response
+            super::download(bytes, content_type, &format!("vientro-report.{extension}"))
         }
         Err(e) => PageError::new(&ctx, e).into_response(),
     }

@@ -12,17 +12,16 @@ use std::sync::{Arc, Mutex};
 
 use askama::Template;
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{HeaderValue, Uri, header};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use vientro_interchange::sheet::{self, Preview};
 use vientro_services::ServiceError;
 use vientro_services::sheet_import::{SheetImportOptions, SheetImportOutcome, SheetImportSummary};
 
-use super::Chrome;
 use super::transfer::may_transfer;
+use super::{Chrome, download};
 use crate::AppState;
 use crate::context::RequestContext;
 use crate::error::{PageError, render};
@@ -281,21 +280,13 @@ fn template_lang(q: &TemplateQuery, ctx: &RequestContext) -> sheet::Lang {
     }
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &'static str) -> Response {
-    let mut response = Body::from(bytes).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(file_name));
-    response
-}
-
 async fn template_xlsx(ctx: RequestContext, Query(q): Query<TemplateQuery>) -> Response {
     if let Err(e) = may_transfer(&ctx) {
         return PageError::new(&ctx, e).into_response();
     }
     let (bytes, name) = match template_lang(&q, &ctx) {
-        sheet::Lang::En => (sheet::template_xlsx(sheet::Lang::En), "attachment; filename=\"aid-items-template.xlsx\""),
-        sheet::Lang::Vi => (sheet::template_xlsx(sheet::Lang::Vi), "attachment; filename=\"mau-nhap-lieu.xlsx\""),
+        sheet::Lang::En => (sheet::template_xlsx(sheet::Lang::En), "aid-items-template.xlsx"),
+        sheet::Lang::Vi => (sheet::template_xlsx(sheet::Lang::Vi), "mau-nhap-lieu.xlsx"),
     };
     match bytes {
         Ok(b) => download(b, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name),
@@ -308,15 +299,11 @@ async fn template_csv(ctx: RequestContext, Query(q): Query<TemplateQuery>) -> Re
         return PageError::new(&ctx, e).into_response();
     }
     match template_lang(&q, &ctx) {
-        sheet::Lang::En => download(
-            sheet::template_csv(sheet::Lang::En),
-            "text/csv; charset=utf-8",
-            "attachment; filename=\"aid-items-template.csv\"",
-        ),
-        sheet::Lang::Vi => download(
-            sheet::template_csv(sheet::Lang::Vi),
-            "text/csv; charset=utf-8",
-            "attachment; filename=\"mau-nhap-lieu.csv\"",
-        ),
+        sheet::Lang::En => {
+            download(sheet::template_csv(sheet::Lang::En), "text/csv; charset=utf-8", "aid-items-template.csv")
+        }
+        sheet::Lang::Vi => {
+            download(sheet::template_csv(sheet::Lang::Vi), "text/csv; charset=utf-8", "mau-nhap-lieu.csv")
+        }
     }
 }

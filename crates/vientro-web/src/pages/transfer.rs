@@ -11,9 +11,8 @@ use std::sync::{Arc, Mutex};
 
 use askama::Template;
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderValue, Uri, header};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use tokio::io::AsyncWriteExt;
@@ -172,16 +171,7 @@ async fn export(State(state): State<AppState>, ctx: RequestContext, uri: Uri) ->
     };
     let mut xml = Vec::new();
     match state.services.export_iati(&filters, &mut xml).await {
-        Ok(_) => {
-            let mut response = Body::from(xml).into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"));
-            headers.insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"vientro-iati.xml\""),
-            );
-            response
-        }
+        Ok(_) => super::download(xml, "application/xml; charset=utf-8", "vientro-iati.xml"),
         Err(e) => PageError::new(&ctx, e).into_response(),
     }
 }
