@@ -29,6 +29,8 @@ pub struct WatchRules {
     pub lag_points: i64,
     /// Provinces' reports on foreign NGO aid to the centre.
     pub province_reports: Vec<ProvinceReportRule>,
+    /// A delegation abroad reports on its trip within this many days of its return (10).
+    pub trip_report_days: i64,
 }
 
 /// A day of the year.
@@ -76,6 +78,7 @@ impl Default for WatchRules {
                 ProvinceReportRule { kind: "six_month".into(), period_end_month: 6, due_months_after: 1, due_day: 15 },
                 ProvinceReportRule { kind: "annual".into(), period_end_month: 12, due_months_after: 1, due_day: 15 },
             ],
+            trip_report_days: 10,
         }
     }
 }
@@ -100,6 +103,9 @@ impl WatchRules {
         }
         if self.appraisal_days <= 0 {
             errors.push(bad("appraisal_days", "must be positive"));
+        }
+        if self.trip_report_days <= 0 {
+            errors.push(bad("trip_report_days", "must be positive"));
         }
         if !(0..=100).contains(&self.lag_points) {
             errors.push(bad("lag_points", "must be 0 to 100"));
@@ -187,17 +193,20 @@ pub enum AlertKind {
     DisbursementLagging,
     /// A province's periodic report to the centre is due and not recorded.
     ProvinceReportMissing,
+    /// A delegation abroad is back and its trip report is overdue.
+    TripReportMissing,
 }
 
 impl AlertKind {
     /// Every kind, in the order lists show them.
-    pub const ALL: [AlertKind; 6] = [
+    pub const ALL: [AlertKind; 7] = [
         Self::CertificateExpiring,
         Self::NgoReportMissing,
         Self::ApprovedWithoutDisbursement,
         Self::AppraisalOverdue,
         Self::DisbursementLagging,
         Self::ProvinceReportMissing,
+        Self::TripReportMissing,
     ];
 
     /// Stable code (`certificate_expiring`, …), also the suffix of its message keys.
@@ -209,6 +218,7 @@ impl AlertKind {
             Self::AppraisalOverdue => "appraisal_overdue",
             Self::DisbursementLagging => "disbursement_lagging",
             Self::ProvinceReportMissing => "province_report_missing",
+            Self::TripReportMissing => "trip_report_missing",
         }
     }
 }

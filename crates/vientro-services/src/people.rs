@@ -12,7 +12,7 @@ use vientro_domain::country::CountryCode;
 use vientro_domain::{ValidationError, ValidationErrors};
 use vientro_store::Tx;
 use vientro_store::people::{
-    AssociationRow, NewAssociation, NewTwinning, OutboundSupportRow, ScholarshipRow, TwinningRow,
+    AssociationRow, DelegationRow, NewAssociation, NewTwinning, OutboundSupportRow, ScholarshipRow, TwinningRow,
 };
 
 use crate::{Actor, ServiceError, Services};
@@ -243,5 +243,51 @@ impl Services {
     ) -> Result<Vec<OutboundSupportRow>, ServiceError> {
         let code = province_code(province)?;
         Ok(vientro_store::people::outbound_support(&mut self.db.clone(), &code, from, to).await?)
+    }
+}
+
+/// Records a delegation in or out of a province, in the caller's transaction, audited. The province is any code
+/// or name of today's map; the country an ISO 3166-1 code.
+pub async fn record_delegation_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    delegation: &DelegationRow,
+    illustrative: bool,
+) -> Result<i64, ServiceError> {
+    let mut d = delegation.clone();
+    d.province_code = province_code(&d.province_code)?;
+    d.country = country("country", &d.country)?;
+    let mut errors = ValidationErrors::new();
+    if !matches!(d.direction.as_str(), "in" | "out") {
+        errors.push(ValidationError::new("direction", "error-direction", "a delegation comes in or goes out"));
+    }
+    if d.purpose.trim().is_empty() {
+        errors.push(ValidationError::new("purpose", "error-required", "a delegation needs its purpose"));
+    }
+    if d.ends_on < d.starts_on {
+        errors.push(ValidationError::new("ends_on", "error-date-order", "the delegation ends before it starts"));
+    }
+    if d.members < 0 {
+        errors.push(ValidationError::new("members", "error-count-negative", "a member count cannot be negative"));
+    }
+    if d.report_on.is_some_and(|r| r < d.ends_on) {
+        errors.push(ValidationError::new("report_on", "error-date-order", "a trip report comes after the return"));
+    }
+    errors.into_result(())?;
+    let id = vientro_store::people::insert_delegation(tx, &d, illustrative, vientro_store::now()).await?;
+    crate::organisations::audit_create(tx, actor, "delegation", Some(id), serde_json::to_value(&d).ok()).await?;
+    Ok(id)
+}
+
+impl Services {
+    /// A province's delegations in and out that started from `from` to `to`.
+    pub async fn delegations(
+        &self,
+        province: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DelegationRow>, ServiceError> {
+        let code = province_code(province)?;
+        Ok(vientro_store::people::delegations(&mut self.db.clone(), &code, from, to).await?)
     }
 }

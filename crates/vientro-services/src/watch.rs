@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use vientro_domain::access::{Principal, ReadScope};
 use vientro_domain::admin_units::{AdminUnits, ProvinceCode, UnitSet};
 use vientro_domain::ids::OrganisationId;
@@ -235,8 +235,35 @@ impl Services {
             });
         }
 
-        // Provinces' periodic reports to the centre.
+        // Delegations abroad back without their trip report.
         let units = AdminUnits::embedded();
+        let report_days = chrono::Days::new(u64::try_from(rules.trip_report_days).unwrap_or(0));
+        // Late from the day after the due day: back on or before `as_of` minus the days and one more.
+        let returned_by = as_of - report_days - chrono::Days::new(1);
+        for d in vientro_store::people::delegations_without_report(&mut db, returned_by).await? {
+            let due = d.ends_on + report_days;
+            let province = ProvinceCode::parse(&d.province_code)
+                .ok()
+                .and_then(|c| units.province(&c, UnitSet::From2025))
+                .map_or_else(|| d.province_code.clone(), |p| p.name.clone());
+            out.push(ConcernedAlert {
+                alert: Alert {
+                    kind: AlertKind::TripReportMissing,
+                    subject: format!("{province}: {}", d.purpose),
+                    link: format!("/people?province={}&year={}", d.province_code, d.ends_on.year()),
+                    date: due,
+                    days: (as_of - due).num_days(),
+                    args: args(&[
+                        ("country", d.country.clone()),
+                        ("returned", vientro_domain::date::format_date_vi(d.ends_on)),
+                    ]),
+                },
+                provinces: [d.province_code.clone()].into(),
+                organisations: BTreeSet::new(),
+            });
+        }
+
+        // Provinces' periodic reports to the centre.
         for (kind, year, due) in rules.province_reports_due_by(as_of) {
             let received: BTreeSet<String> = vientro_store::watch::province_reports_received(&mut db, &kind, year)
                 .await?

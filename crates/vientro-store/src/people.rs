@@ -298,3 +298,98 @@ pub async fn outbound_support(
     )
     .await
 }
+
+/// A delegation in or out of a province.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct DelegationRow {
+    /// Id (0 before it is stored).
+    pub id: i64,
+    /// Today's province code.
+    pub province_code: String,
+    /// `in` (a foreign delegation received) or `out` (the province's delegation abroad).
+    pub direction: String,
+    /// The country it came from or went to.
+    pub country: String,
+    /// What it was for.
+    pub purpose: String,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day (the return, for a delegation out).
+    pub ends_on: NaiveDate,
+    /// How many people.
+    pub members: i64,
+    /// Who led it, as written.
+    pub leader: Option<String>,
+    /// What came of it, as written.
+    pub outcomes: Option<String>,
+    /// The day its trip report was received.
+    pub report_on: Option<NaiveDate>,
+}
+
+/// Records a delegation and returns its id.
+pub async fn insert_delegation(
+    ex: &mut impl Exec,
+    d: &DelegationRow,
+    illustrative: bool,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let rows: Vec<(i64,)> = ex
+        .fetch_all(
+            Stmt::new(
+                "INSERT INTO delegation (province_code, direction, country, purpose, starts_on, ends_on, members, \
+                 leader, outcomes, report_on, illustrative, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            )
+            .bind(d.province_code.as_str())
+            .bind(d.direction.as_str())
+            .bind(d.country.as_str())
+            .bind(d.purpose.as_str())
+            .bind(d.starts_on)
+            .bind(d.ends_on)
+            .bind(d.members)
+            .bind(d.leader.clone())
+            .bind(d.outcomes.clone())
+            .bind(d.report_on)
+            .bind(illustrative)
+            .bind(now),
+        )
+        .await?;
+    rows.first().map(|r| r.0).ok_or(StoreError::NotFound("the new delegation"))
+}
+
+const DELEGATION_COLUMNS: &str =
+    "id, province_code, direction, country, purpose, starts_on, ends_on, members, leader, outcomes, report_on";
+
+/// A province's delegations that started from `from` to `to`, earliest first.
+pub async fn delegations(
+    ex: &mut impl Exec,
+    province: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<DelegationRow>, StoreError> {
+    ex.fetch_all(
+        Stmt::new(format!(
+            "SELECT {DELEGATION_COLUMNS} FROM delegation WHERE province_code = $1 AND starts_on >= $2 AND starts_on <= $3 \
+             ORDER BY starts_on, id"
+        ))
+        .bind(province)
+        .bind(from)
+        .bind(to),
+    )
+    .await
+}
+
+/// Delegations out, of every province, back on or before `returned_by` and whose trip report is not received.
+pub async fn delegations_without_report(
+    ex: &mut impl Exec,
+    returned_by: NaiveDate,
+) -> Result<Vec<DelegationRow>, StoreError> {
+    ex.fetch_all(
+        Stmt::new(format!(
+            "SELECT {DELEGATION_COLUMNS} FROM delegation WHERE direction = 'out' AND report_on IS NULL \
+             AND ends_on <= $1 ORDER BY ends_on, id"
+        ))
+        .bind(returned_by),
+    )
+    .await
+}

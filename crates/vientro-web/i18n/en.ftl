@@ -331,11 +331,13 @@ watch-kind-approved-without-disbursement = Approved but nothing disbursed (revoc
 watch-kind-appraisal-overdue = Appraisals past the time limit
 watch-kind-disbursement-lagging = Disbursement behind schedule
 watch-kind-province-report-missing = Provinces' periodic reports not received
+watch-kind-trip-report-missing = Delegations abroad without their trip report
 watch-alert-certificate-expiring = { $subject }: certificate { $number } ends on { $date }, { $days } days left ({ $threshold }-day warning)
 watch-alert-ngo-report-missing = { $subject }: no annual report for { $year }, due { $date }, { $days } days late
 watch-alert-approved-without-disbursement = { $subject }: approved on { $date }, nothing disbursed after { $days } days (limit { $months } months)
 watch-alert-appraisal-overdue = { $subject }: waiting for appraisal since { $date }, { $days } days (limit { $limit } days)
 watch-alert-disbursement-lagging = { $subject }: { $actual } % of the commitment disbursed with { $expected } % of the time gone (ends { $date })
+watch-alert-trip-report-missing = { $subject }: back from { $country } on { $returned }, trip report due { $date }, { $days } days late
 watch-alert-province-report-missing = { $subject }: no { $report ->
         [six_month] six-month
        *[other] annual
@@ -460,3 +462,11 @@ people-level-township = township
 dash-associations = Friendship associations
 dash-associations-value = { $count } ({ $members } members)
 dash-twinnings = Twinning pairs
+people-delegations = Delegations in and out (this year)
+people-col-direction = Direction
+people-col-dates = Dates
+people-col-trip-report = Trip report
+people-direction-in = in (received)
+people-direction-out = out (abroad)
+people-report-received = received { $date }
+people-report-awaited = not received

@@ -331,11 +331,13 @@ watch-kind-approved-without-disbursement = Đã phê duyệt nhưng chưa giải
 watch-kind-appraisal-overdue = Thẩm định quá thời hạn
 watch-kind-disbursement-lagging = Giải ngân chậm so với tiến độ
 watch-kind-province-report-missing = Tỉnh chưa gửi báo cáo định kỳ
+watch-kind-trip-report-missing = Đoàn ra chưa nộp báo cáo kết quả chuyến đi
 watch-alert-certificate-expiring = { $subject }: giấy đăng ký số { $number } hết hạn ngày { $date }, còn { $days } ngày (mốc cảnh báo { $threshold } ngày)
 watch-alert-ngo-report-missing = { $subject }: chưa nhận báo cáo năm { $year }, hạn ngày { $date }, quá hạn { $days } ngày
 watch-alert-approved-without-disbursement = { $subject }: phê duyệt ngày { $date }, sau { $days } ngày vẫn chưa giải ngân (quá { $months } tháng)
 watch-alert-appraisal-overdue = { $subject }: chờ thẩm định từ ngày { $date }, đã { $days } ngày (thời hạn { $limit } ngày)
 watch-alert-disbursement-lagging = { $subject }: mới giải ngân { $actual } % vốn cam kết khi thời gian thực hiện đã qua { $expected } % (kết thúc ngày { $date })
+watch-alert-trip-report-missing = { $subject }: về nước ({ $country }) ngày { $returned }, hạn báo cáo { $date }, chậm { $days } ngày
 watch-alert-province-report-missing = { $subject }: chưa gửi báo cáo { $report ->
         [six_month] 6 tháng
        *[other] năm
@@ -460,3 +462,11 @@ people-level-township = trấn
 dash-associations = Hội hữu nghị
 dash-associations-value = { $count } ({ $members } hội viên)
 dash-twinnings = Cặp kết nghĩa
+people-delegations = Đoàn vào, đoàn ra (trong năm)
+people-col-direction = Đoàn
+people-col-dates = Thời gian
+people-col-trip-report = Báo cáo kết quả
+people-direction-in = đoàn vào
+people-direction-out = đoàn ra
+people-report-received = đã nhận { $date }
+people-report-awaited = chưa nhận

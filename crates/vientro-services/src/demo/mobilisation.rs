@@ -68,6 +68,53 @@ const PROVINCE_REPORTS: [(&str, i32, &str, &[&str]); 2] =
 const ENDING_CERTIFICATES: [(usize, &str, &str); 3] =
     [(901, "2023-12-21", "2026-12-20"), (902, "2024-01-10", "2027-01-09"), (903, "2024-02-15", "2027-02-14")];
 
+/// Illustrative delegations: (province, direction, country, purpose, first day, last day, members, trip report
+/// received). The Quảng Ninh delegation to Quảng Tây came back on 05/11/2026 and has not reported.
+type Delegation =
+    (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, i64, Option<&'static str>);
+const DELEGATIONS: [Delegation; 4] = [
+    (
+        "22",
+        "in",
+        "LA",
+        "Đoàn Liên hiệp hữu nghị tỉnh Luông Pha Băng thăm và làm việc (minh họa)",
+        "2025-09-08",
+        "2025-09-11",
+        9,
+        None,
+    ),
+    (
+        "22",
+        "out",
+        "LA",
+        "Đoàn trao học bổng tại tỉnh Hủa Phăn (minh họa)",
+        "2025-10-14",
+        "2025-10-18",
+        6,
+        Some("2025-10-24"),
+    ),
+    (
+        "22",
+        "out",
+        "CN",
+        "Đoàn giao lưu kết nghĩa thôn bản với Quảng Tây (minh họa)",
+        "2026-11-02",
+        "2026-11-05",
+        8,
+        None,
+    ),
+    (
+        "04",
+        "out",
+        "CN",
+        "Đoàn xúc tiến vận động viện trợ tại Nam Ninh (minh họa)",
+        "2026-05-20",
+        "2026-05-23",
+        5,
+        Some("2026-05-29"),
+    ),
+];
+
 /// FACTS Q5: Quảng Ninh's friendship associations under the provincial union — 06 associations, 1.797
 /// members. Illustrative: names, partner countries, founding days and the split of members (counted at the end
 /// of 2018 and of 2020; the 2020 counts add up to 1.797).
@@ -359,7 +406,7 @@ async fn people_to_people(tx: &mut Tx, actor: &Actor) -> Result<(), ServiceError
 /// Quảng Ninh's scholarships and support for Laos (FACTS Q7, Q8) and Cao Bằng's aid-promotion events (C13).
 async fn laos_and_events(tx: &mut Tx, actor: &Actor) -> Result<(), ServiceError> {
     use vientro_store::events::EventRow;
-    use vientro_store::people::{OutboundSupportRow, ScholarshipRow};
+    use vientro_store::people::{DelegationRow, OutboundSupportRow, ScholarshipRow};
     for (year, students) in STUDENTS_BY_YEAR {
         let per_student = VND_PER_STUDENT_2011 + VND_PER_STUDENT_STEP * i64::from(year - 2011);
         let third = students / 3;
@@ -399,6 +446,24 @@ async fn laos_and_events(tx: &mut Tx, actor: &Actor) -> Result<(), ServiceError>
         true,
     )
     .await?;
+
+    // Delegations in and out (illustrative): one back from abroad whose trip report is late on 26/11/2026.
+    for (province, direction, country, purpose, starts, ends, members, report) in DELEGATIONS {
+        let delegation = DelegationRow {
+            id: 0,
+            province_code: province.into(),
+            direction: direction.into(),
+            country: country.into(),
+            purpose: purpose.into(),
+            starts_on: day(starts)?,
+            ends_on: day(ends)?,
+            members,
+            leader: None,
+            outcomes: None,
+            report_on: report.map(day).transpose()?,
+        };
+        crate::people::record_delegation_in(tx, actor, &delegation, true).await?;
+    }
 
     for (held_on, title, city, participants) in CAO_BANG_EVENTS {
         let event = EventRow {

@@ -1009,6 +1009,12 @@ async fn the_watch_list_on_26_november_2026_has_every_kind_of_alert(d: Demo) {
         ]
     );
     assert!(of(AlertKind::NgoReportMissing).all(|a| a.args["year"] == "2025"));
+    let trips: Vec<(String, i64)> = of(AlertKind::TripReportMissing).map(|a| (a.subject.clone(), a.days)).collect();
+    assert_eq!(
+        trips,
+        vec![("Tỉnh Quảng Ninh: Đoàn giao lưu kết nghĩa thôn bản với Quảng Tây (minh họa)".to_owned(), 11)],
+        "back on 05/11/2026, its report was due on 15/11"
+    );
 }
 
 async fn a_provincial_officer_watches_only_the_province(d: Demo) {

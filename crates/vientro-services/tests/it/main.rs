@@ -10,6 +10,7 @@ mod bench_import;
 mod demo_figures;
 mod iati;
 mod organisations;
+mod people;
 mod reports;
 mod sheet_import;
 mod support;

@@ -51,6 +51,7 @@ struct Tables {
     students: i64,
     scholarship_vnd: i64,
     support: Vec<Vec<String>>,
+    delegations: Vec<Vec<String>>,
 }
 
 fn country(tr: &Tr, code: &str) -> String {
@@ -100,6 +101,8 @@ async fn tables(state: &AppState, ctx: &RequestContext, pick: &Pick) -> Result<T
     let scholarships = state.services.scholarships(province, FIRST_YEAR, year).await?;
     let start = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).unwrap_or(as_of);
     let support = state.services.outbound_support(province, start, as_of).await?;
+    let year_start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of);
+    let delegations = state.services.delegations(province, year_start, end_of_year).await?;
     let province_name = AdminUnits::embedded()
         .parse_province_in(province, UnitSet::From2025)
         .ok()
@@ -169,6 +172,23 @@ async fn tables(state: &AppState, ctx: &RequestContext, pick: &Pick) -> Result<T
                 ]
             })
             .collect(),
+        delegations: delegations
+            .iter()
+            .map(|d| {
+                vec![
+                    tr.code("people-direction", &d.direction),
+                    country(tr, &d.country),
+                    d.purpose.clone(),
+                    format!("{} – {}", tr.date(&d.starts_on), tr.date(&d.ends_on)),
+                    tr.int(d.members),
+                    match (d.direction.as_str(), d.report_on) {
+                        (_, Some(on)) => tr.t1("people-report-received", "date", tr.date(&on)),
+                        ("out", None) => tr.t("people-report-awaited"),
+                        _ => String::new(),
+                    },
+                ]
+            })
+            .collect(),
     })
 }
 
@@ -190,6 +210,14 @@ fn headings(tr: &Tr, table: &str) -> Vec<String> {
             "people-col-country",
             "people-col-students",
             "people-col-amount-vnd",
+        ],
+        "delegations" => &[
+            "people-col-direction",
+            "people-col-country",
+            "people-col-purpose",
+            "people-col-dates",
+            "people-col-members",
+            "people-col-trip-report",
         ],
         _ => &[
             "people-col-date",
@@ -259,6 +287,7 @@ async fn page(State(state): State<AppState>, ctx: RequestContext, uri: Uri, Quer
             tr.t2("people-scholarships-note", "students", tr.int(t.students), "amount", tr.int(t.scholarship_vnd)),
         ),
         table("support", "people-support", t.support.clone(), String::new()),
+        table("delegations", "people-delegations", t.delegations.clone(), String::new()),
     ];
     let heading = tr.t2("people-heading", "place", &t.province_name, "date", tr.date(&t.as_of));
     let query =
@@ -297,11 +326,12 @@ async fn export(State(state): State<AppState>, ctx: RequestContext, Query(pick):
             "twinnings" => t.twinnings,
             "scholarships" => t.scholarships,
             "support" => t.support,
+            "delegations" => t.delegations,
             other => {
                 return Err(vientro_domain::ValidationErrors::from(vientro_domain::ValidationError::new(
                     "table",
                     "error-unknown-table",
-                    format!("'{other}' is not a table: associations, twinnings, scholarships or support"),
+                    format!("'{other}' is not a table: associations, twinnings, scholarships, support or delegations"),
                 ))
                 .into());
             }

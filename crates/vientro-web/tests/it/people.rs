@@ -4,8 +4,8 @@
 use axum::http::{StatusCode, header};
 use chrono::NaiveDate;
 use vientro_services::Actor;
-use vientro_services::people::{record_association_in, record_twinning_in};
-use vientro_store::people::{NewAssociation, NewTwinning};
+use vientro_services::people::{record_association_in, record_delegation_in, record_twinning_in};
+use vientro_store::people::{DelegationRow, NewAssociation, NewTwinning};
 use vientro_store::{Db, on_both_backends};
 
 use crate::support::TestApp;
@@ -46,6 +46,20 @@ async fn an_officer_sees_the_province_s_associations_and_twinning_pairs_and_expo
         illustrative: false,
     };
     record_twinning_in(&mut tx, &Actor::system(), &twinning).await.unwrap();
+    let delegation = DelegationRow {
+        id: 0,
+        province_code: "04".into(),
+        direction: "out".into(),
+        country: "CN".into(),
+        purpose: "Đoàn xúc tiến tại Nam Ninh".into(),
+        starts_on: day(2026, 1, 5),
+        ends_on: day(2026, 1, 8),
+        members: 5,
+        leader: None,
+        outcomes: None,
+        report_on: None,
+    };
+    record_delegation_in(&mut tx, &Actor::system(), &delegation, false).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut caobang = app.browser("caobang").await;
@@ -55,6 +69,8 @@ async fn an_officer_sees_the_province_s_associations_and_twinning_pairs_and_expo
     assert!(page.body.contains("1 hội, 135 hội viên"), "the latest member count: {}", page.body);
     assert!(page.body.contains("Thôn Pò Peo") && page.body.contains("thôn – thôn: 1"));
     assert!(!page.body.contains("<script>alert(1)"), "names are escaped");
+    let delegations = page.body.split("data-testid=\"people-delegations\"").nth(1).unwrap_or_default();
+    assert!(delegations.contains("Đoàn xúc tiến tại Nam Ninh") && delegations.contains("chưa nhận"), "{delegations}");
     let before = caobang.get("/people?province=04&year=2019").await;
     assert!(before.body.contains("1 hội, 120 hội viên"), "as the year ended");
 
