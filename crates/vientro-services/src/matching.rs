@@ -401,3 +401,80 @@ impl Services {
         Ok(result)
     }
 }
+
+/// A step of a proposal along its lifecycle, as a form or the command line sends it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ProposalMove {
+    /// Target status code.
+    pub to: String,
+    /// The version the actor saw.
+    pub version: i64,
+    /// The aid item it became (required for `funded`).
+    pub aid_item: Option<i64>,
+}
+
+impl Services {
+    /// Reads one proposal.
+    pub async fn proposal(&self, id: i64) -> Result<vientro_store::matching::ProposalRow, ServiceError> {
+        Ok(vientro_store::matching::proposal(&mut self.db.clone(), id).await?)
+    }
+
+    /// Moves a proposal of a province `user` may edit one step along its lifecycle, if it is still at the
+    /// version the user saw (a stale step is refused before anything else is judged), linking the aid item it
+    /// became; audited. Returns the new version.
+    pub async fn move_proposal_as(
+        &self,
+        user: &crate::accounts::CurrentUser,
+        id: i64,
+        step: &ProposalMove,
+    ) -> Result<i64, ServiceError> {
+        use vientro_domain::access::{Action, Resource, can};
+        use vientro_domain::proposal::ProposalStatus;
+        let mut tx = self.db.begin().await?;
+        let before = vientro_store::matching::proposal(&mut tx, id).await?;
+        let province = ProvinceCode::parse(&before.province_code).map_err(ValidationErrors::from)?;
+        let resource = Resource { provinces: vec![province], organisations: Vec::new(), published: true };
+        if !can(&user.principal(), Action::Edit, &resource) {
+            return Err(ServiceError::Forbidden("you may not change this province's call-for-aid list".into()));
+        }
+        if step.version != before.version {
+            return Err(ServiceError::Conflict(format!(
+                "the proposal is at version {}, not {}: someone else changed it",
+                before.version, step.version
+            )));
+        }
+        let from = ProposalStatus::parse(&before.status).map_err(ValidationErrors::from)?;
+        let to = ProposalStatus::parse(&step.to).map_err(ValidationErrors::from)?;
+        from.check_move(to, step.aid_item).map_err(ValidationErrors::from)?;
+        if let Some(item) = step.aid_item
+            && vientro_store::aid_items::get(&mut tx, vientro_domain::ids::AidItemId(item)).await.is_err()
+        {
+            return Err(ValidationErrors::from(ValidationError::new(
+                "aid_item",
+                "error-aid-item-unknown",
+                format!("there is no aid item {item}"),
+            ))
+            .into());
+        }
+        let now = vientro_store::now();
+        let version =
+            vientro_store::matching::set_proposal_status(&mut tx, id, step.version, to.as_str(), step.aid_item, now)
+                .await?;
+        let after = vientro_store::matching::proposal(&mut tx, id).await?;
+        audit::append(
+            &mut tx,
+            &AuditEntry {
+                actor: &user.username,
+                action: "update",
+                entity: "aid_proposal",
+                entity_id: Some(id),
+                before: serde_json::to_value(&before).ok(),
+                after: serde_json::to_value(&after).ok(),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+}

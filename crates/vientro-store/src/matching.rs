@@ -236,3 +236,33 @@ pub async fn proposals(ex: &mut impl Exec, province: Option<&str>) -> Result<Vec
     };
     ex.fetch_all(stmt).await
 }
+
+/// Moves a proposal to `status` (linking the aid item it became, when given) if it is still at `version`;
+/// returns the new version.
+pub async fn set_proposal_status(
+    ex: &mut impl Exec,
+    id: i64,
+    version: i64,
+    status: &str,
+    aid_item: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let changed = ex
+        .execute(
+            Stmt::new(
+                "UPDATE aid_proposal SET status = $1, aid_item_id = COALESCE($2, aid_item_id), version = version + 1, \
+                 updated_at = $3 WHERE id = $4 AND version = $5",
+            )
+            .bind(status)
+            .bind(aid_item)
+            .bind(now)
+            .bind(id)
+            .bind(version),
+        )
+        .await?;
+    if changed == 0 {
+        proposal(ex, id).await?;
+        return Err(StoreError::StaleVersion { what: "proposal", expected: version });
+    }
+    Ok(version + 1)
+}

@@ -470,3 +470,7 @@ people-direction-in = in (received)
 people-direction-out = out (abroad)
 people-report-received = received { $date }
 people-report-awaited = not received
+proposal-next = Next step
+proposal-aid-item = aid item no.
+proposal-move = Move
+proposal-moved = The proposal moved to its next step.

@@ -470,3 +470,7 @@ people-direction-in = đoàn vào
 people-direction-out = đoàn ra
 people-report-received = đã nhận { $date }
 people-report-awaited = chưa nhận
+proposal-next = Bước tiếp theo
+proposal-aid-item = số khoản viện trợ
+proposal-move = Chuyển
+proposal-moved = Đã chuyển đề xuất sang bước tiếp theo.

@@ -11,6 +11,7 @@ mod demo_figures;
 mod iati;
 mod organisations;
 mod people;
+mod proposals;
 mod reports;
 mod sheet_import;
 mod support;

@@ -1,18 +1,21 @@
 //! The matching page: organisations ranked for a province's priority sectors or for a proposal on its
 //! call-for-aid list, with the reasons, and the list of proposals.
 //!
-//! It shows what `Services::match_for_province` and `match_for_proposal` return; it must not score.
+//! It shows what `Services::match_for_province` and `match_for_proposal` return, and sends a proposal's next
+//! step (listed → matched → dossier → approved → funded, or withdrawn) to `Services::move_proposal_as`; it must
+//! not score nor judge a step.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use vientro_domain::access::Principal;
 use vientro_domain::admin_units::{AdminUnits, UnitSet};
+use vientro_domain::proposal::ProposalStatus;
 use vientro_services::ServiceError;
-use vientro_services::matching::may_match;
+use vientro_services::matching::{ProposalMove, may_match};
 use vientro_store::matching::ProposalRow;
 
 use super::Chrome;
@@ -21,7 +24,7 @@ use crate::context::RequestContext;
 use crate::error::{PageError, render};
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/match", get(page))
+    Router::new().route("/match", get(page)).route("/match/proposals/{id}/status", post(move_proposal))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -48,7 +51,13 @@ struct MatchPage {
     budget: Option<String>,
     problem: Option<String>,
     lines: Vec<Line>,
-    proposals: Vec<ProposalRow>,
+    proposals: Vec<ProposalView>,
+}
+
+/// A proposal with the steps the reader may take it (none when they may not change the province's list).
+struct ProposalView {
+    row: ProposalRow,
+    next: Vec<(String, String)>,
 }
 
 /// How many organisations the page lists.
@@ -110,10 +119,68 @@ async fn build(state: &AppState, ctx: &RequestContext, uri: &Uri, q: MatchQuery)
         Some(Err(e)) => return Err(e),
         None => {}
     }
-    let proposals = match &chosen {
+    let rows = match &chosen {
         Some(p) => state.services.proposals(p).await.unwrap_or_default(),
         None => Vec::new(),
     };
+    let proposals = rows
+        .into_iter()
+        .map(|row| {
+            // Whether to offer the buttons; the services decide again when one is pressed.
+            let editable = vientro_domain::admin_units::ProvinceCode::parse(&row.province_code).is_ok_and(|p| {
+                let list =
+                    vientro_domain::access::Resource { provinces: vec![p], organisations: Vec::new(), published: true };
+                vientro_domain::access::can(&ctx.principal(), vientro_domain::access::Action::Edit, &list)
+            });
+            let next = match ProposalStatus::parse(&row.status) {
+                Ok(status) if editable => status
+                    .allowed_next()
+                    .iter()
+                    .map(|s| (s.as_str().to_owned(), tr.code("proposal-status", s.as_str())))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            ProposalView { row, next }
+        })
+        .collect();
     let c = Chrome::new(ctx, uri, "match-title");
     Ok(render(tr, &MatchPage { c, provinces, heading, budget, problem, lines, proposals }))
+}
+
+/// The proposal-step form: the aid item is typed, so it arrives as text.
+#[derive(Debug, serde::Deserialize)]
+struct StepForm {
+    to: String,
+    version: i64,
+    #[serde(default)]
+    aid_item: String,
+}
+
+async fn move_proposal(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<i64>,
+    Form(form): Form<StepForm>,
+) -> Response {
+    let Some(user) = ctx.user.clone() else { return crate::error::unauthenticated(&ctx.tr, false) };
+    let outcome = async {
+        let aid_item = match form.aid_item.trim() {
+            "" => None,
+            text => Some(text.parse::<i64>().map_err(|_| {
+                vientro_domain::ValidationErrors::from(vientro_domain::ValidationError::new(
+                    "aid_item",
+                    "error-aid-item-unknown",
+                    format!("'{text}' is not an aid item number"),
+                ))
+            })?),
+        };
+        let step = ProposalMove { to: form.to.clone(), version: form.version, aid_item };
+        state.services.move_proposal_as(&user, id, &step).await?;
+        Ok::<_, ServiceError>(state.services.proposal(id).await?.province_code)
+    }
+    .await;
+    match outcome {
+        Ok(province) => Redirect::to(&format!("/match?province={province}&done=proposal-moved")).into_response(),
+        Err(e) => PageError::new(&ctx, e).into_response(),
+    }
 }

@@ -54,6 +54,7 @@ const FLASH_KEYS: &[&str] = &[
     "cert-added",
     "users-created",
     "logged-out-everywhere",
+    "proposal-moved",
 ];
 
 impl Chrome {

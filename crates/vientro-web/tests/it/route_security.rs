@@ -14,7 +14,9 @@ use axum::http::{Request, StatusCode, header};
 use vientro_domain::ids::{AidItemId, OrganisationId};
 use vientro_domain::organisation::OrganisationInput;
 use vientro_services::accounts::{CurrentUser, UserInput};
+use vientro_services::matching::{ProposalMove, record_proposal_in};
 use vientro_services::{Actor, Services};
+use vientro_store::matching::NewProposal;
 use vientro_store::testing::table_contents;
 use vientro_store::{Db, on_both_backends};
 
@@ -51,6 +53,7 @@ enum Payload {
 enum Versioned {
     Item(AidItemId),
     Organisation(OrganisationId),
+    Proposal(i64),
 }
 
 /// One state-changing route with a request its owner may send.
@@ -180,6 +183,8 @@ struct Rig {
     app: TestApp,
     partner: OrganisationId,
     admin: CurrentUser,
+    /// A proposal on Cao Bằng's call-for-aid list.
+    proposal: i64,
 }
 
 impl Rig {
@@ -203,7 +208,21 @@ impl Rig {
         app.services.add_user(&Actor::system(), &reporter).await.unwrap();
         let token = app.services.create_token(&Actor::system(), "admin", "stale-maker").await.unwrap();
         let admin = app.services.token_user(&token).await.unwrap().unwrap();
-        Rig { app, partner, admin }
+        let mut tx = app.services.db().begin().await.unwrap();
+        let proposal = NewProposal {
+            province_code: "04".into(),
+            title: "Nâng cấp trạm y tế xã biên giới".into(),
+            sector_code: "vn:health".into(),
+            communes: None,
+            beneficiaries: Some(4_000),
+            estimated_usd_minor: Some(9_000_000),
+            status: "listed".into(),
+            aid_item_id: None,
+            illustrative: false,
+        };
+        let proposal = record_proposal_in(&mut tx, &Actor::system(), &proposal).await.unwrap();
+        tx.commit().await.unwrap();
+        Rig { app, partner, admin, proposal }
     }
 
     fn services(&self) -> &Services {
@@ -219,6 +238,7 @@ impl Rig {
         match of {
             Versioned::Item(id) => self.services().aid_item(id).await.unwrap().version,
             Versioned::Organisation(id) => self.services().organisation(id).await.unwrap().version,
+            Versioned::Proposal(id) => self.services().proposal(id).await.unwrap().version,
         }
     }
 
@@ -240,6 +260,10 @@ impl Rig {
                     ..Default::default()
                 };
                 self.services().update_organisation_as(&self.admin, id, version, &input).await.unwrap();
+            }
+            Versioned::Proposal(id) => {
+                let step = ProposalMove { to: "matched".into(), version, aid_item: None };
+                self.services().move_proposal_as(&self.admin, id, &step).await.unwrap();
             }
         }
     }
@@ -377,6 +401,17 @@ async fn cases(rig: &Rig, people: &mut People) -> Vec<Case> {
                 ("sectors", ""),
             ])
         }),
+    });
+    let proposal = rig.proposal;
+    out.push(Case {
+        route: "POST /match/proposals/{id}/status",
+        path: format!("/match/proposals/{proposal}/status"),
+        owner: "caobang",
+        outsiders: ITEM_OUTSIDERS,
+        versioned: Some(Versioned::Proposal(proposal)),
+        writes: true,
+        // Withdrawn is a step from both listed and matched, where someone else's step leaves it.
+        body: Box::new(|v| form(&[("to", "withdrawn"), ("version", &v.to_string()), ("aid_item", "")])),
     });
     out.push(Case {
         route: "POST /users",
@@ -633,11 +668,15 @@ fn declared_state_changing_routes() -> Vec<String> {
     let mut routes = Vec::new();
     for (dir, file) in files {
         let text = std::fs::read_to_string(&file).unwrap();
-        for line in text.lines().filter(|l| l.contains(".route(\"")) {
-            let path = line.split(".route(\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap();
+        // Each `.route("PATH", …)` up to the next one: rustfmt may chain several on one line.
+        for declaration in text.split(".route(\"").skip(1) {
+            let (path, rest) = declaration.split_once('"').unwrap();
+            // …and no further than the end of the function that builds the router.
+            let rest = rest.split(".route(").next().unwrap_or(rest);
+            let rest = rest.split("\n}").next().unwrap_or(rest);
             let prefix = if dir == "api" { "/api/v1" } else { "" };
             for (call, method) in [("post(", "POST"), ("patch(", "PATCH"), ("put(", "PUT"), ("delete(", "DELETE")] {
-                if calls(line, call) {
+                if calls(rest, call) {
                     routes.push(format!("{method} {prefix}{path}"));
                 }
             }
