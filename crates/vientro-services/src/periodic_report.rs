@@ -213,6 +213,22 @@ impl Services {
         })
     }
 
+    /// Records that the centre received a province's `kind` report for `year` on `on`, audited. A report
+    /// already recorded is refused with a clear message (the first receipt stands).
+    pub async fn record_province_report(
+        &self,
+        actor: &crate::Actor,
+        province: &str,
+        kind: ReportPeriodKind,
+        year: i32,
+        on: NaiveDate,
+    ) -> Result<(), ServiceError> {
+        let mut tx = self.db.begin().await?;
+        crate::watch::record_province_report_in(&mut tx, actor, province, kind.as_str(), year, on, false).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The centre's board for `year` on `as_of`: for each of today's provinces and each report the rules ask
     /// for, received (when), missing (past due) or not yet due.
     pub async fn report_submissions(&self, year: i32, as_of: NaiveDate) -> Result<Vec<SubmissionLine>, ServiceError> {

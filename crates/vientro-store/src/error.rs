@@ -128,6 +128,11 @@ impl StoreError {
 // SQLite reports unique violations by column list ("UNIQUE constraint failed: certificate.kind,
 // certificate.number"), not by index name, so the index names in the migrations are mirrored here.
 fn sqlite_unique_hit(text: &str, constraint: &str) -> bool {
+    sqlite_unique_columns(constraint).is_some_and(|columns| text.contains(columns))
+}
+
+/// The columns SQLite names for a unique index of the migrations.
+fn sqlite_unique_columns(constraint: &str) -> Option<&'static str> {
     let columns = match constraint {
         "organisation_name_kind_key" => "organisation.name_key, organisation.kind",
         "organisation_iati_identifier_key" => "organisation.iati_identifier",
@@ -139,7 +144,27 @@ fn sqlite_unique_hit(text: &str, constraint: &str) -> bool {
         "app_user_username_key" => "app_user.username",
         "aid_item_iati_identifier_key" => "aid_item.iati_identifier",
         "exchange_rate_key" => "exchange_rate.currency, exchange_rate.period_kind, exchange_rate.period_start",
-        _ => return false,
+        "province_priority_key" => {
+            "province_priority.province_code, province_priority.from_year, province_priority.sector_code"
+        }
+        "ngo_annual_report_key" => "ngo_annual_report.organisation_id, ngo_annual_report.year",
+        "province_report_key" => "province_report.province_code, province_report.kind, province_report.year",
+        _ => return None,
     };
-    text.contains(columns)
+    Some(columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_unique_index_named_here_is_also_recognised_on_sqlite() {
+        for (constraint, ..) in CONSTRAINTS.iter().filter(|(name, ..)| name.ends_with("_key")) {
+            let table = constraint.trim_end_matches("_key");
+            let columns =
+                sqlite_unique_columns(constraint).unwrap_or_else(|| panic!("{constraint}: no SQLite columns"));
+            assert!(columns.split(", ").all(|c| table.starts_with(c.split('.').next().unwrap_or(""))), "{constraint}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! board` lists which provinces have sent theirs for a year.
 //!
 //! It parses arguments and prints; the figures, the problems and the board are the services'. It must not
-//! compute a figure.
+//! compute a figure. `vientro periodic receive` records that the centre received a province's report.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -54,6 +54,21 @@ enum PeriodicCommand {
         #[arg(long)]
         as_of: Option<NaiveDate>,
     },
+    /// Record that the centre received a province's report (audited); the board and the watch list follow.
+    Receive {
+        /// Province, by code or name (today's 34).
+        #[arg(long)]
+        province: String,
+        /// The year the report covers.
+        #[arg(long)]
+        year: i32,
+        /// six-month or annual.
+        #[arg(long)]
+        period: String,
+        /// The day it was received (default: today).
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
 }
 
 fn tr(lang: Lang) -> anyhow::Result<Tr> {
@@ -92,6 +107,17 @@ pub(crate) async fn run(services: &Services, args: &PeriodicArgs) -> anyhow::Res
             writeln!(out, "{}  {}{}  {}", line.province_code, line.province_name, " ".repeat(pad), cells.join("; "))?;
         }
         writeln!(out, "\n{}", tr.t1("board-missing-count", "count", missing))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(PeriodicCommand::Receive { province, year, period, on }) = &args.command {
+        let kind = ReportPeriodKind::parse(period).map_err(|e| anyhow::anyhow!("period: {}", e.message))?;
+        let on = on.unwrap_or(today);
+        services
+            .record_province_report(&crate::cli::cli_actor(), province, kind, *year, on)
+            .await
+            .map_err(user_error)?;
+        let what = tr.t(&format!("periodic-{}", kind.as_str().replace('_', "-")));
+        writeln!(out, "{province}: {what} {year} — {}", tr.t1("board-received", "date", tr.date(&on)))?;
         return Ok(ExitCode::SUCCESS);
     }
     let (Some(province), Some(year)) = (&args.province, args.year) else {

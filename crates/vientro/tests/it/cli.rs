@@ -101,3 +101,19 @@ fn a_backup_is_written_checked_and_restored_and_never_overwrites() {
     assert!(report.status.success(), "{report:?}");
     assert_eq!(stdout(&report), stdout(&original), "the restored database gives the same figures");
 }
+
+#[test]
+fn a_report_received_by_the_centre_is_recorded_once_and_shown_on_the_board() {
+    let ws = Workspace::new();
+    let receive =
+        ["periodic", "receive", "--province", "Lai Châu", "--year", "2025", "--period", "annual", "--on", "2026-02-01"];
+    let out = ws.run(&receive);
+    assert!(out.status.success(), "{out:?}");
+    let board = stdout(&ws.run(&["periodic", "board", "--year", "2025", "--as-of", "2026-11-26"]));
+    let lai_chau = board.lines().find(|l| l.contains("Lai Châu")).unwrap_or_default();
+    assert!(lai_chau.contains("năm: đã nhận 01/02/2026"), "{board}");
+    assert!(board.contains("Số báo cáo quá hạn chưa nhận: 67"), "the other 33 annual and all 34 six-month reports");
+    let again = ws.run(&receive);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already recorded"), "{again:?}");
+}
