@@ -229,6 +229,22 @@ impl Services {
         Ok(())
     }
 
+    /// Records, on behalf of a signed-in user, that the centre received a province's report: central staff
+    /// and administrators only (the centre keeps the board).
+    pub async fn record_province_report_as(
+        &self,
+        user: &crate::accounts::CurrentUser,
+        province: &str,
+        kind: ReportPeriodKind,
+        year: i32,
+        on: NaiveDate,
+    ) -> Result<(), ServiceError> {
+        if !matches!(user.role, Role::Admin | Role::Central) {
+            return Err(ServiceError::Forbidden("the centre records the reports it receives".into()));
+        }
+        self.record_province_report(&user.actor(), province, kind, year, on).await
+    }
+
     /// The centre's board for `year` on `as_of`: for each of today's provinces and each report the rules ask
     /// for, received (when), missing (past due) or not yet due.
     pub async fn report_submissions(&self, year: i32, as_of: NaiveDate) -> Result<Vec<SubmissionLine>, ServiceError> {

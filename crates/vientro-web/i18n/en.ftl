@@ -474,3 +474,5 @@ proposal-next = Next step
 proposal-aid-item = aid item no.
 proposal-move = Move
 proposal-moved = The proposal moved to its next step.
+board-receive = Mark received today
+report-received = The report is recorded as received.

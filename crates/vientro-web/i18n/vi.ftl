@@ -474,3 +474,5 @@ proposal-next = Bước tiếp theo
 proposal-aid-item = số khoản viện trợ
 proposal-move = Chuyển
 proposal-moved = Đã chuyển đề xuất sang bước tiếp theo.
+board-receive = Đánh dấu đã nhận hôm nay
+report-received = Đã ghi nhận báo cáo.

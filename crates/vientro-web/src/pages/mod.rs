@@ -55,6 +55,7 @@ const FLASH_KEYS: &[&str] = &[
     "users-created",
     "logged-out-everywhere",
     "proposal-moved",
+    "report-received",
 ];
 
 impl Chrome {

@@ -6,11 +6,12 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::Datelike;
+use vientro_domain::access::Role;
 use vientro_domain::admin_units::{AdminUnits, UnitSet};
 use vientro_interchange::report_export::{self, ExportMeta, XlsxSection};
 use vientro_services::ServiceError;
@@ -28,6 +29,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/reports/periodic", get(page))
         .route("/reports/periodic.xlsx", get(workbook))
         .route("/reports/submissions", get(board))
+        .route("/reports/submissions/receive", axum::routing::post(receive))
 }
 
 /// The pickers: which province, which period, which year.
@@ -266,7 +268,8 @@ struct YearPick {
 struct BoardLine {
     code: String,
     name: String,
-    cells: Vec<(&'static str, String)>,
+    /// Per report kind: its code, a state code and the words.
+    cells: Vec<(String, &'static str, String)>,
 }
 
 #[derive(Template)]
@@ -277,6 +280,8 @@ struct BoardPage {
     kinds: Vec<String>,
     lines: Vec<BoardLine>,
     missing: usize,
+    /// The reader keeps the board (central staff, administrators): each open cell offers "received".
+    keeps_board: bool,
 }
 
 async fn board(State(state): State<AppState>, ctx: RequestContext, uri: Uri, Query(pick): Query<YearPick>) -> Response {
@@ -302,18 +307,21 @@ async fn board(State(state): State<AppState>, ctx: RequestContext, uri: Uri, Que
         .map(|l| BoardLine {
             cells: kinds
                 .iter()
-                .map(|k| match l.reports.get(k) {
-                    Some(SubmissionState::Received { on }) => {
-                        ("received", tr.t1("board-received", "date", tr.date(on)))
-                    }
-                    Some(SubmissionState::Missing { due }) => {
-                        missing += 1;
-                        ("missing", tr.t1("board-missing", "date", tr.date(due)))
-                    }
-                    Some(SubmissionState::NotYetDue { due }) => {
-                        ("not-yet-due", tr.t1("board-not-yet-due", "date", tr.date(due)))
-                    }
-                    None => ("none", String::new()),
+                .map(|k| {
+                    let (state, text) = match l.reports.get(k) {
+                        Some(SubmissionState::Received { on }) => {
+                            ("received", tr.t1("board-received", "date", tr.date(on)))
+                        }
+                        Some(SubmissionState::Missing { due }) => {
+                            missing += 1;
+                            ("missing", tr.t1("board-missing", "date", tr.date(due)))
+                        }
+                        Some(SubmissionState::NotYetDue { due }) => {
+                            ("not-yet-due", tr.t1("board-not-yet-due", "date", tr.date(due)))
+                        }
+                        None => ("none", String::new()),
+                    };
+                    (k.clone(), state, text)
                 })
                 .collect(),
             code: l.province_code,
@@ -321,5 +329,32 @@ async fn board(State(state): State<AppState>, ctx: RequestContext, uri: Uri, Que
         })
         .collect();
     let kinds = kinds.iter().map(|k| tr.t(&format!("periodic-{}", k.replace('_', "-")))).collect();
-    render(tr, &BoardPage { c: Chrome::new(&ctx, &uri, "board-title"), year: year.to_string(), kinds, lines, missing })
+    // Whether to offer the buttons; the services decide again when one is pressed.
+    let keeps_board = ctx.user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::Central));
+    let c = Chrome::new(&ctx, &uri, "board-title");
+    render(tr, &BoardPage { c, year: year.to_string(), kinds, lines, missing, keeps_board })
+}
+
+/// The "received" button of the board.
+#[derive(Debug, serde::Deserialize)]
+struct ReceiveForm {
+    province: String,
+    period: String,
+    year: i32,
+}
+
+async fn receive(State(state): State<AppState>, ctx: RequestContext, Form(form): Form<ReceiveForm>) -> Response {
+    let Some(user) = ctx.user.clone() else { return crate::error::unauthenticated(&ctx.tr, false) };
+    let outcome = async {
+        let kind = ReportPeriodKind::parse(&form.period).map_err(vientro_domain::ValidationErrors::from)?;
+        let today = crate::i18n::today_in_viet_nam();
+        state.services.record_province_report_as(&user, &form.province, kind, form.year, today).await
+    }
+    .await;
+    match outcome {
+        Ok(()) => {
+            Redirect::to(&format!("/reports/submissions?year={}&done=report-received", form.year)).into_response()
+        }
+        Err(e) => PageError::new(&ctx, e).into_response(),
+    }
 }

@@ -52,6 +52,28 @@ async fn the_centre_s_board_lists_every_province_with_its_reports(db: Db) {
         board.body.contains("Số báo cáo quá hạn chưa nhận: 68"),
         "nothing received yet: both reports of all 34 late"
     );
+    assert!(board.body.contains("data-testid=\"receive-04-annual\""), "the centre may mark a report received");
+    let csrf = central.csrf("/reports/submissions").await;
+    let received = central
+        .form(
+            "/reports/submissions/receive",
+            &[("csrf", &csrf), ("province", "04"), ("period", "annual"), ("year", "2025")],
+        )
+        .await;
+    assert_eq!(received.status, StatusCode::SEE_OTHER, "{}", received.body);
+    let board = central.get("/reports/submissions?year=2025").await;
+    assert!(board.body.contains("Số báo cáo quá hạn chưa nhận: 67"), "one fewer missing");
+    assert!(!board.body.contains("data-testid=\"receive-04-annual\""), "no button on a received report");
+    let twice = central
+        .form(
+            "/reports/submissions/receive",
+            &[("csrf", &csrf), ("province", "04"), ("period", "annual"), ("year", "2025")],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY, "the first receipt stands");
+    let mut caobang = app.browser("caobang").await;
+    let officer_board = caobang.get("/reports/submissions?year=2025").await;
+    assert!(!officer_board.body.contains("data-testid=\"receive-"), "officers see the board without the buttons");
     assert_eq!(app.anonymous().get("/reports/submissions").await.status, StatusCode::UNAUTHORIZED);
     let content_type = central.get("/reports/submissions?year=abc").await.headers[header::CONTENT_TYPE].clone();
     assert!(content_type.to_str().unwrap().starts_with("text/html"), "a bad year falls back to last year's board");

@@ -402,6 +402,15 @@ async fn cases(rig: &Rig, people: &mut People) -> Vec<Case> {
             ])
         }),
     });
+    out.push(Case {
+        route: "POST /reports/submissions/receive",
+        path: "/reports/submissions/receive".into(),
+        owner: "central",
+        outsiders: CENTRAL_ONLY,
+        versioned: None,
+        writes: true,
+        body: Box::new(|_| form(&[("province", "04"), ("period", "annual"), ("year", "2025")])),
+    });
     let proposal = rig.proposal;
     out.push(Case {
         route: "POST /match/proposals/{id}/status",
