@@ -187,9 +187,14 @@ fn version_in(json: &str) -> Option<i64> {
     rest.trim_start().split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
-/// Edits an item's title again and again until the server is gone; returns the titles it acknowledged, in
-/// order, and the one in flight when it went.
-fn edit_until_gone(addr: &str, token: &str, item: i64) -> (Vec<String>, Option<String>) {
+/// Edits an item's title again and again until the server is gone, counting each acknowledged edit in
+/// `done`; returns the titles it acknowledged, in order, and the one in flight when it went.
+fn edit_until_gone(
+    addr: &str,
+    token: &str,
+    item: i64,
+    done: &std::sync::atomic::AtomicUsize,
+) -> (Vec<String>, Option<String>) {
     let path = format!("/api/v1/aid-items/{item}");
     let Some((200, current)) = request(addr, "GET", &path, token, "") else { return (Vec::new(), None) };
     let mut version = version_in(&current).unwrap();
@@ -201,6 +206,7 @@ fn edit_until_gone(addr: &str, token: &str, item: i64) -> (Vec<String>, Option<S
             Some((200, reply)) => {
                 version = version_in(&reply).unwrap();
                 acknowledged.push(title);
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             }
             Some((status, reply)) => panic!("edit {n} of item {item}: {status} {reply}"),
             None => return (acknowledged, Some(title)),
@@ -230,14 +236,24 @@ async fn a_server_killed_while_officers_edit_keeps_every_acknowledged_edit(url: 
     let mut lines = std::io::BufReader::new(server.stdout.take().unwrap()).lines();
     let line = lines.find_map(|l| l.ok().filter(|l| l.contains("serving on"))).expect("the address is printed");
     let addr = line.split("http://").nth(1).unwrap().split('/').next().unwrap().to_owned();
+    let counts: Vec<std::sync::Arc<std::sync::atomic::AtomicUsize>> = (0..3).map(|_| Default::default()).collect();
     let editors: Vec<_> = [1_i64, 2, 3]
         .into_iter()
-        .map(|item| {
+        .zip(counts.iter().cloned())
+        .map(|(item, done)| {
             let (addr, token) = (addr.clone(), token.clone());
-            std::thread::spawn(move || (item, edit_until_gone(&addr, &token, item)))
+            std::thread::spawn(move || (item, edit_until_gone(&addr, &token, item, &done)))
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(1_500));
+    // Kill once every editor has had a few edits acknowledged (a busy machine may take a while), then a
+    // little later, so the kill lands in the middle of the stream of edits.
+    let started = std::time::Instant::now();
+    while counts.iter().any(|c| c.load(std::sync::atomic::Ordering::SeqCst) < 3)
+        && started.elapsed() < Duration::from_secs(60)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
     // SIGKILL while the edits go on: no graceful shutdown, no flush.
     server.kill().unwrap();
     server.wait().unwrap();
