@@ -18,6 +18,7 @@ pub mod ids;
 pub mod matching;
 pub mod money;
 pub mod organisation;
+pub mod people;
 pub mod proposal;
 pub mod report;
 pub mod sector;

@@ -20,6 +20,7 @@ pub mod iati_import;
 pub mod matching;
 pub mod organisations;
 pub mod people;
+pub mod people_records;
 pub mod periodic_report;
 pub mod rates;
 pub mod report_cache;

@@ -105,6 +105,7 @@ const CONSTRAINTS: &[(&str, &str, &str, &str)] = &[
         "error-report-duplicate",
         "this province's report for this period is already recorded",
     ),
+    ("association_members_pkey", "as_of", "error-count-duplicate", "a member count for this day is already recorded"),
 ];
 
 impl StoreError {
@@ -149,6 +150,7 @@ fn sqlite_unique_columns(constraint: &str) -> Option<&'static str> {
         }
         "ngo_annual_report_key" => "ngo_annual_report.organisation_id, ngo_annual_report.year",
         "province_report_key" => "province_report.province_code, province_report.kind, province_report.year",
+        "association_members_pkey" => "association_members.association_id, association_members.as_of",
         _ => return None,
     };
     Some(columns)

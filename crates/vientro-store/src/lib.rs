@@ -22,6 +22,7 @@ pub mod listing;
 pub mod matching;
 pub mod organisations;
 pub mod people;
+pub mod people_records;
 pub mod rates;
 pub mod reports;
 pub mod settings;

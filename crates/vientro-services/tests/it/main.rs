@@ -11,6 +11,7 @@ mod demo_figures;
 mod iati;
 mod organisations;
 mod people;
+mod people_records;
 mod proposals;
 mod reports;
 mod sheet_import;
