@@ -357,6 +357,35 @@ step('6b. the header search finds the item without diacritics', async () => {
   assert.equal((await hit.first().innerText()).trim(), title);
 });
 
+step('6c. caobang records a training with a participant on the people-to-people pages', async (t) => {
+  await goto(`/people?province=${PROVINCE}`);
+  await clickAndWait(page.locator('[data-testid=people-new-events]'));
+  const form = page.locator('[data-testid=people-form]');
+  assert.equal(await form.locator('#province_code').inputValue(), PROVINCE, 'the province should be pre-selected');
+  const training = `Tập huấn đối ngoại nhân dân ${suffix}`;
+  await form.locator('#kind').selectOption('training');
+  await form.locator('#title').fill(training);
+  await form.locator('#starts_on').fill(new Date().toISOString().slice(0, 10));
+  await form.locator('#place').fill('Thành phố Cao Bằng');
+  await clickAndWait(form.locator('button[type=submit]'));
+  const url = new URL(page.url());
+  const m = url.pathname.match(/^\/people\/events\/(\d+)$/);
+  assert.ok(m && url.searchParams.get('done') === 'people-saved', `expected /people/events/{id}?done=people-saved, got ${page.url()}`);
+  const add = page.locator('[data-testid=people-add-participants]');
+  await add.locator('select[name=participant_kind]').selectOption('person');
+  await add.locator('input[name=name]').fill('Lò Văn Cường');
+  await clickAndWait(add.locator('button[type=submit]'));
+  const rows = await page.locator('[data-testid=people-part-participants] tbody tr').allInnerTexts();
+  assert.equal(rows.length, 1, `participants: ${JSON.stringify(rows)}`);
+  assert.match(rows[0], /Lò Văn Cường/);
+  await goto(`/people?province=${PROVINCE}`);
+  const listed = page.locator('[data-testid=people-events] a', { hasText: 'tập huấn' });
+  assert.ok((await listed.count()) >= 1, 'the training is not listed on /people');
+  assert.match(await page.locator('[data-testid=people-events]').innerText(), new RegExp(training));
+  await shot('6c-people');
+  t.diagnostic(`event ${m[1]}: ${training}`);
+});
+
 step('7. the Cao Bằng dashboard counts the actual flows, on the cards and on the map', async (t) => {
   // Reach the year through the year select (it submits itself on change), from another year.
   await goto(`/dashboard/province/${PROVINCE}?year=${year - 1}`);

@@ -669,6 +669,28 @@ impl Services {
                 )
             });
         }
+        let whole = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let year = day.year();
+        if people.events > 0 {
+            let (n, k) = (whole(people.events), whole(people.event_participants));
+            out.push(if en {
+                format!("In {year} the province held {n} trainings and other people-to-people events, with {k} participants.")
+            } else {
+                format!(
+                    "Năm {year}, tỉnh tổ chức {} lớp tập huấn, sự kiện đối ngoại nhân dân với {} lượt người, tổ chức tham dự.",
+                    count(n),
+                    count(k)
+                )
+            });
+        }
+        if people.delegations_in + people.delegations_out > 0 {
+            let (i, o) = (whole(people.delegations_in), whole(people.delegations_out));
+            out.push(if en {
+                format!("In {year} it received {i} delegations and sent {o} abroad.")
+            } else {
+                format!("Năm {year}, tỉnh đón {} đoàn vào và cử {} đoàn ra.", count(i), count(o))
+            });
+        }
         Ok(out)
     }
 }

@@ -6,14 +6,16 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use vientro_domain::admin_units::AdminUnits;
 use vientro_domain::country::CountryCode;
+use vientro_domain::people::{PeopleKind, stored_field};
 use vientro_domain::{ValidationError, ValidationErrors};
 use vientro_store::Tx;
 use vientro_store::people::{
     AssociationRow, DelegationRow, NewAssociation, NewTwinning, OutboundSupportRow, ScholarshipRow, TwinningRow,
 };
+use vientro_store::people_records::{part_rows_of_province, records_of_province};
 
 use crate::{Actor, ServiceError, Services};
 
@@ -30,6 +32,14 @@ pub struct PeopleOnDay {
     pub twinnings_by_level: BTreeMap<(String, String), usize>,
     /// Pairs by partner country code.
     pub twinnings_by_country: BTreeMap<String, usize>,
+    /// Trainings and other events held from the first of the day's year to the day.
+    pub events: usize,
+    /// People and organisations taking part in them (each listed participant once per event).
+    pub event_participants: usize,
+    /// Delegations received from the first of the day's year to the day.
+    pub delegations_in: usize,
+    /// Delegations sent abroad from the first of the day's year to the day.
+    pub delegations_out: usize,
 }
 
 fn province_code(text: &str) -> Result<String, ServiceError> {
@@ -124,14 +134,36 @@ pub async fn record_twinning_in(tx: &mut Tx, actor: &Actor, twinning: &NewTwinni
     Ok(id)
 }
 
+/// The date a stored record of `kind` holds in field `name`.
+fn read_date(kind: PeopleKind, name: &str, texts: &[Option<String>]) -> Option<NaiveDate> {
+    let index = kind.fields().iter().position(|f| f.name == name)?;
+    stored_field(&kind.fields()[index], texts.get(index)?.as_deref()).date()
+}
+
 impl Services {
-    /// A province's associations (with members) and twinning pairs as they stood on `day`. The province is a
-    /// code or name of today's map.
+    /// A province's associations (with members) and twinning pairs as they stood on `day`, and its events and
+    /// delegations of that year up to `day`. The province is a code or name of today's map.
     pub async fn people_on(&self, province: &str, day: NaiveDate) -> Result<PeopleOnDay, ServiceError> {
         let code = province_code(province)?;
         let mut db = self.db.clone();
         let associations = vientro_store::people::associations_on(&mut db, &code, day).await?;
         let twinnings = vientro_store::people::twinnings_on(&mut db, &code, day).await?;
+        let year_start = NaiveDate::from_ymd_opt(day.year(), 1, 1).unwrap_or(day);
+        let in_year = |d: Option<NaiveDate>| d.is_some_and(|d| d >= year_start && d <= day);
+        let events: Vec<i64> = records_of_province(&mut db, PeopleKind::Event, &code, "starts_on")
+            .await?
+            .into_iter()
+            .map(|r| (r.id, read_date(PeopleKind::Event, "starts_on", &r.texts)))
+            .filter(|(_, starts)| in_year(*starts))
+            .map(|(id, _)| id)
+            .collect();
+        let participants = PeopleKind::Event.part("participants").map_err(ValidationErrors::from)?;
+        let event_participants = part_rows_of_province(&mut db, PeopleKind::Event, participants, &code)
+            .await?
+            .iter()
+            .filter(|(id, _)| events.contains(id))
+            .count();
+        let delegations = vientro_store::people::delegations(&mut db, &code, year_start, day).await?;
         let mut by_level: BTreeMap<(String, String), usize> = BTreeMap::new();
         let mut by_country: BTreeMap<String, usize> = BTreeMap::new();
         for t in &twinnings {
@@ -144,6 +176,10 @@ impl Services {
             twinnings,
             twinnings_by_level: by_level,
             twinnings_by_country: by_country,
+            events: events.len(),
+            event_participants,
+            delegations_in: delegations.iter().filter(|d| d.direction == "in").count(),
+            delegations_out: delegations.iter().filter(|d| d.direction == "out").count(),
         })
     }
 }

@@ -147,8 +147,8 @@ pub async fn insert_twinning(ex: &mut impl Exec, t: &NewTwinning, now: DateTime<
     ex.insert_returning_id(
         Stmt::new(
             "INSERT INTO twinning_pair (province_code, local_name, local_level, partner_country, partner_name, \
-             partner_level, signed_on, agreed_points, illustrative, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+             partner_level, signed_on, agreed_points, illustrative, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
         )
         .bind(t.province_code.as_str())
         .bind(t.local_name.as_str())
@@ -180,6 +180,8 @@ pub async fn twinnings_on(ex: &mut impl Exec, province: &str, day: NaiveDate) ->
 /// Scholarships granted in one year to students from one place abroad.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct ScholarshipRow {
+    /// Id (ignored when recording).
+    pub id: i64,
     /// Today's province code of the granting province.
     pub province_code: String,
     /// The students' country code.
@@ -204,7 +206,7 @@ pub async fn insert_scholarship(
     ex.execute(
         Stmt::new(
             "INSERT INTO scholarship_grant (province_code, partner_country, origin, year, students, amount_vnd, \
-             illustrative, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             illustrative, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         )
         .bind(s.province_code.as_str())
         .bind(s.partner_country.as_str())
@@ -228,7 +230,7 @@ pub async fn scholarships(
 ) -> Result<Vec<ScholarshipRow>, StoreError> {
     ex.fetch_all(
         Stmt::new(
-            "SELECT province_code, partner_country, origin, year, students, amount_vnd FROM scholarship_grant \
+            "SELECT id, province_code, partner_country, origin, year, students, amount_vnd FROM scholarship_grant \
              WHERE province_code = $1 AND year >= $2 AND year <= $3 ORDER BY year, origin",
         )
         .bind(province)
@@ -241,6 +243,8 @@ pub async fn scholarships(
 /// Support a province gave abroad from its own budget.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct OutboundSupportRow {
+    /// Id (ignored when recording).
+    pub id: i64,
     /// Today's province code of the giving province.
     pub province_code: String,
     /// The recipient's country code.
@@ -265,7 +269,7 @@ pub async fn insert_outbound_support(
     ex.execute(
         Stmt::new(
             "INSERT INTO outbound_support (province_code, partner_country, recipient, purpose, given_on, amount_vnd, \
-             illustrative, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             illustrative, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         )
         .bind(s.province_code.as_str())
         .bind(s.partner_country.as_str())
@@ -289,7 +293,7 @@ pub async fn outbound_support(
 ) -> Result<Vec<OutboundSupportRow>, StoreError> {
     ex.fetch_all(
         Stmt::new(
-            "SELECT province_code, partner_country, recipient, purpose, given_on, amount_vnd FROM outbound_support \
+            "SELECT id, province_code, partner_country, recipient, purpose, given_on, amount_vnd FROM outbound_support \
              WHERE province_code = $1 AND given_on >= $2 AND given_on <= $3 ORDER BY given_on",
         )
         .bind(province)
@@ -337,8 +341,8 @@ pub async fn insert_delegation(
         .fetch_all(
             Stmt::new(
                 "INSERT INTO delegation (province_code, direction, country, purpose, starts_on, ends_on, members, \
-                 leader, outcomes, report_on, illustrative, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                 leader, outcomes, report_on, illustrative, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
             )
             .bind(d.province_code.as_str())
             .bind(d.direction.as_str())

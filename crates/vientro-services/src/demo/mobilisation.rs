@@ -211,6 +211,7 @@ pub(super) async fn load(services: &Services) -> Result<(usize, usize), ServiceE
     let created = supervision(&mut tx, &actor).await?;
     people_to_people(&mut tx, &actor).await?;
     laos_and_events(&mut tx, &actor).await?;
+    super::people_records::load(&mut tx, &actor, day("2026-11-26")?).await?;
     settings::set(&mut tx, SETTING_KEY, VERSION, vientro_store::now()).await?;
     tx.commit().await?;
     Ok(created)
@@ -413,6 +414,7 @@ async fn laos_and_events(tx: &mut Tx, actor: &Actor) -> Result<(), ServiceError>
         for (k, origin) in LAO_ORIGINS.iter().enumerate() {
             let n = if k == 0 { students - 2 * third } else { third };
             let row = ScholarshipRow {
+                id: 0,
                 province_code: "22".into(),
                 partner_country: "LA".into(),
                 origin: (*origin).into(),
@@ -425,6 +427,7 @@ async fn laos_and_events(tx: &mut Tx, actor: &Actor) -> Result<(), ServiceError>
     }
     let support = |on: &str, recipient: &str, purpose: &str, vnd: i64| -> Result<OutboundSupportRow, ServiceError> {
         Ok(OutboundSupportRow {
+            id: 0,
             province_code: "22".into(),
             partner_country: "LA".into(),
             recipient: recipient.into(),

@@ -18,6 +18,7 @@ mod lang_son;
 mod mobilisation;
 mod names;
 mod national;
+mod people_records;
 mod quang_ninh;
 mod real;
 pub mod users;

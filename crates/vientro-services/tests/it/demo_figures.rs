@@ -839,6 +839,7 @@ on_shared_demo!(
     a_provincial_officer_watches_only_the_province,
     quang_ninh_six_friendship_associations_with_1_797_members,
     quang_ninh_eight_twinning_pairs_seven_village_village_and_one_commune_township,
+    people_to_people_records_own_their_members_activities_and_participants,
     quang_ninh_2011_2020_407_scholarship_turns_over_74_billion_vnd_for_three_lao_provinces,
     quang_ninh_56_billion_vnd_of_public_works_in_laos_and_200_million_of_equipment_in_june_2020,
     cao_bang_four_promotion_events_in_the_term_the_2014_conference_with_over_60_participants,
@@ -972,6 +973,26 @@ async fn quang_ninh_eight_twinning_pairs_seven_village_village_and_one_commune_t
     assert_eq!(level("village", "village"), Some(7));
     assert_eq!(level("commune", "township"), Some(1));
     assert_eq!(p.twinnings_by_country.get("CN"), Some(&8), "all with Guangxi, China");
+}
+
+async fn people_to_people_records_own_their_members_activities_and_participants(d: Demo) {
+    use vientro_domain::access::{Principal, Role};
+    use vientro_domain::people::PeopleKind;
+    let day = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+    let p = d.services.people_on("Quảng Ninh", day(2021, 12, 31)).await.unwrap();
+    assert_eq!((p.events, p.event_participants), (2, 8), "a training and a youth exchange in 2021");
+    assert_eq!(p.members, 1_797, "listing members does not change the counted members");
+    assert_eq!((p.delegations_in, p.delegations_out), (0, 0));
+    let y2025 = d.services.people_on("22", day(2025, 12, 31)).await.unwrap();
+    assert_eq!((y2025.delegations_in, y2025.delegations_out), (1, 1));
+    let central = Principal::User { role: Role::Central, province: None, organisation: None };
+    let first = p.associations[0].id;
+    let association = d.services.people_record(&central, PeopleKind::Association, first).await.unwrap();
+    let members = &association.parts[0].rows;
+    assert_eq!(members.len(), 3, "two officers and one member organisation");
+    assert_eq!(association.parts[1].rows.len(), 2, "the end-2018 and end-2020 counts");
+    let twinning = d.services.people_record(&central, PeopleKind::Twinning, p.twinnings[0].id).await.unwrap();
+    assert_eq!(twinning.parts[0].rows.len(), 1);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
 //!
 //! The records are the demonstration data (every kind of record, figures checked by the figure tests). For
 //! each older version: a new database is migrated to it, the tables it has are filled with the demonstration
-//! records as the current version wrote them (no migration changes an existing table's columns, so the rows
-//! are the same), the upgrade runs, and every table is compared with the current version's.
+//! records as the current version wrote them (the columns that version has; a column a later migration adds
+//! must be derived by that migration), the upgrade runs, and every table is compared with the current version's.
 
 use vientro_services::Services;
 use vientro_store::testing::{fresh_postgres, fresh_unmigrated_postgres, table_contents, table_names};
@@ -28,6 +28,25 @@ const DERIVED: [&str; 10] = [
 
 fn summary(text: &str) -> String {
     format!("{} rows", if text.is_empty() { 0 } else { text.lines().count() })
+}
+
+/// The columns an (older) database's table has, quoted and comma-separated.
+async fn columns_of(db: &Db, table: &str) -> String {
+    #[derive(sqlx::FromRow)]
+    struct Column {
+        name: String,
+    }
+    let stmt = match db.backend() {
+        Backend::Sqlite => Stmt::new("SELECT name FROM pragma_table_info($1) ORDER BY cid").bind(table),
+        Backend::Postgres => Stmt::new(
+            "SELECT CAST(column_name AS TEXT) AS name FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+        )
+        .bind(table),
+    };
+    let columns: Vec<Column> = db.clone().fetch_all(stmt).await.unwrap();
+    assert!(!columns.is_empty(), "{table} has columns");
+    columns.iter().map(|c| format!("\"{}\"", c.name)).collect::<Vec<_>>().join(", ")
 }
 
 async fn every_older_schema_with_records_in_it_upgrades_to_the_current_records(db: Db) {
@@ -80,7 +99,9 @@ async fn every_older_schema_with_records_in_it_upgrades_to_the_current_records(d
                     // The migrations' own rows (the audit head) give way to the records'.
                     let clear = format!("DELETE FROM main.\"{table}\"");
                     sqlx::query(sqlx::AssertSqlSafe(clear)).execute(&mut *conn).await.unwrap();
-                    let copy = format!("INSERT INTO main.\"{table}\" SELECT * FROM current.\"{table}\"");
+                    let columns = columns_of(&old, table).await;
+                    let copy =
+                        format!("INSERT INTO main.\"{table}\" ({columns}) SELECT {columns} FROM current.\"{table}\"");
                     sqlx::query(sqlx::AssertSqlSafe(copy)).execute(&mut *conn).await.unwrap();
                 }
                 sqlx::query("DETACH DATABASE current").execute(&mut *conn).await.unwrap();
@@ -92,7 +113,8 @@ async fn every_older_schema_with_records_in_it_upgrades_to_the_current_records(d
                 tx.execute(Stmt::new("SET LOCAL session_replication_role = replica")).await.unwrap();
                 for table in &then {
                     tx.execute(Stmt::new(format!("DELETE FROM \"{table}\""))).await.unwrap();
-                    let copy = format!("INSERT INTO \"{table}\" SELECT * FROM {from}.\"{table}\"");
+                    let columns = columns_of(&old, table).await;
+                    let copy = format!("INSERT INTO \"{table}\" ({columns}) SELECT {columns} FROM {from}.\"{table}\"");
                     tx.execute(Stmt::new(copy)).await.unwrap();
                 }
                 tx.commit().await.unwrap();

@@ -216,6 +216,28 @@ async fn dashboard(
             value: tr.count(&people.twinnings.len()),
             testid: "card-twinnings",
         });
+        cards.push(Card {
+            label: tr.t("dash-people-events"),
+            value: tr.t2(
+                "dash-people-events-value",
+                "count",
+                tr.count(&people.events),
+                "participants",
+                tr.count(&people.event_participants),
+            ),
+            testid: "card-people-events",
+        });
+        cards.push(Card {
+            label: tr.t("dash-delegations"),
+            value: tr.t2(
+                "dash-delegations-value",
+                "in",
+                tr.count(&people.delegations_in),
+                "out",
+                tr.count(&people.delegations_out),
+            ),
+            testid: "card-delegations",
+        });
     }
 
     let mut charts = Vec::new();

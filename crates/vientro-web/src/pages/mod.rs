@@ -11,6 +11,7 @@ mod dashboard;
 mod directory;
 mod matching;
 mod people;
+mod people_records;
 pub mod periodic;
 mod reports;
 pub mod sheet;
@@ -56,6 +57,8 @@ const FLASH_KEYS: &[&str] = &[
     "logged-out-everywhere",
     "proposal-moved",
     "report-received",
+    "people-saved",
+    "people-row-added",
 ];
 
 impl Chrome {
@@ -113,6 +116,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(periodic::routes())
         .merge(people::routes())
+        .merge(people_records::routes())
         .merge(matching::routes())
         .merge(transfer::routes())
         .merge(sheet::routes())
@@ -134,4 +138,22 @@ pub(crate) fn download(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response
+}
+
+/// A CSV field: quoted when it holds a separator, a quote or a line break; a leading `=`, `+`, `-` or `@` is
+/// prefixed with `'` so a spreadsheet never runs it as a formula.
+fn csv_field(text: &str) -> String {
+    let safe = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
+    if safe.contains([',', '"', '\n', '\r']) { format!("\"{}\"", safe.replace('"', "\"\"")) } else { safe }
+}
+
+/// Lines of fields as a CSV text that spreadsheets open as UTF-8 (a byte-order mark first) and never run as
+/// formulas.
+pub(crate) fn csv_text(lines: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut text = String::from("\u{feff}");
+    for line in lines {
+        text.push_str(&line.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        text.push_str("\r\n");
+    }
+    text
 }

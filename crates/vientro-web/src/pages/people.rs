@@ -5,6 +5,8 @@
 //! The records and their counts come from the services (the same definitions the briefing quotes); this module
 //! lays them out. It must not count anything itself beyond what it shows row by row.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -14,6 +16,7 @@ use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
 use vientro_domain::admin_units::{AdminUnits, UnitSet};
 use vientro_domain::country::CountryCode;
+use vientro_domain::people::{FieldValue, PeopleKind};
 use vientro_services::ServiceError;
 
 use super::Chrome;
@@ -52,6 +55,10 @@ struct Tables {
     scholarship_vnd: i64,
     support: Vec<Vec<String>>,
     delegations: Vec<Vec<String>>,
+    events: Vec<Vec<String>>,
+    member_rows: Vec<Vec<String>>,
+    /// The record each row of a table opens, by table name.
+    links: BTreeMap<&'static str, Vec<String>>,
 }
 
 fn country(tr: &Tr, code: &str) -> String {
@@ -103,6 +110,51 @@ async fn tables(state: &AppState, ctx: &RequestContext, pick: &Pick) -> Result<T
     let support = state.services.outbound_support(province, start, as_of).await?;
     let year_start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(as_of);
     let delegations = state.services.delegations(province, year_start, end_of_year).await?;
+    let principal = ctx.principal();
+    let code_parsed =
+        vientro_domain::admin_units::ProvinceCode::parse(province).map_err(vientro_domain::ValidationErrors::from)?;
+    let events: Vec<_> = state
+        .services
+        .people_records_of_province(&principal, PeopleKind::Event, &code_parsed, "starts_on")
+        .await?
+        .into_iter()
+        .filter(|e| e.get("starts_on").and_then(FieldValue::date).is_some_and(|d| d >= year_start && d <= end_of_year))
+        .collect();
+    let participants = PeopleKind::Event.part("participants").map_err(vientro_domain::ValidationErrors::from)?;
+    let participant_rows =
+        state.services.people_part_rows_of_province(&principal, PeopleKind::Event, participants, &code_parsed).await?;
+    let member_part = PeopleKind::Association.part("members").map_err(vientro_domain::ValidationErrors::from)?;
+    let member_rows = state
+        .services
+        .people_part_rows_of_province(&principal, PeopleKind::Association, member_part, &code_parsed)
+        .await?;
+    let show = |record: &vientro_services::people_records::PeopleRecordView, name: &str| {
+        record
+            .values
+            .iter()
+            .find(|(f, _)| f.name == name)
+            .map(|(f, v)| super::people_records::shown_value(tr, f, v))
+            .unwrap_or_default()
+    };
+    let association_names: BTreeMap<i64, String> = people.associations.iter().map(|a| (a.id, a.name.clone())).collect();
+    let members: Vec<(i64, Vec<String>)> = member_rows
+        .iter()
+        .filter_map(|(id, row)| {
+            let name = association_names.get(id)?;
+            let mut cells = vec![name.clone()];
+            cells.extend(row.iter().map(|(f, v)| super::people_records::shown_value(tr, f, v)));
+            Some((*id, cells))
+        })
+        .collect();
+    let mut links: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    let link = |kind: PeopleKind, id: i64| format!("/people/{}/{id}", kind.as_str());
+    links.insert("associations", people.associations.iter().map(|a| link(PeopleKind::Association, a.id)).collect());
+    links.insert("twinnings", people.twinnings.iter().map(|t| link(PeopleKind::Twinning, t.id)).collect());
+    links.insert("scholarships", scholarships.rows.iter().map(|r| link(PeopleKind::Scholarship, r.id)).collect());
+    links.insert("support", support.iter().map(|r| link(PeopleKind::Support, r.id)).collect());
+    links.insert("delegations", delegations.iter().map(|d| link(PeopleKind::Delegation, d.id)).collect());
+    links.insert("events", events.iter().map(|e| link(PeopleKind::Event, e.id)).collect());
+    links.insert("members", members.iter().map(|(id, _)| link(PeopleKind::Association, *id)).collect());
     let province_name = AdminUnits::embedded()
         .parse_province_in(province, UnitSet::From2025)
         .ok()
@@ -189,6 +241,19 @@ async fn tables(state: &AppState, ctx: &RequestContext, pick: &Pick) -> Result<T
                 ]
             })
             .collect(),
+        events: events
+            .iter()
+            .map(|e| {
+                let dates = match e.get("ends_on").and_then(FieldValue::date) {
+                    Some(end) => format!("{} – {}", show(e, "starts_on"), tr.date(&end)),
+                    None => show(e, "starts_on"),
+                };
+                let count = participant_rows.iter().filter(|(id, _)| *id == e.id).count();
+                vec![show(e, "kind"), show(e, "title"), dates, show(e, "place"), tr.count(&count)]
+            })
+            .collect(),
+        member_rows: members.into_iter().map(|(_, cells)| cells).collect(),
+        links,
     })
 }
 
@@ -219,6 +284,21 @@ fn headings(tr: &Tr, table: &str) -> Vec<String> {
             "people-col-members",
             "people-col-trip-report",
         ],
+        "events" => &[
+            "people-field-kind",
+            "people-field-title",
+            "people-col-dates",
+            "people-field-place",
+            "people-col-participants",
+        ],
+        "members" => &[
+            "people-col-association",
+            "people-field-member-kind",
+            "people-field-name",
+            "people-field-role",
+            "people-field-joined-on",
+            "people-field-left-on",
+        ],
         _ => &[
             "people-col-date",
             "people-col-recipient",
@@ -235,8 +315,11 @@ struct TableView {
     name: &'static str,
     title: String,
     headings: Vec<String>,
-    rows: Vec<Vec<String>>,
+    /// Each row with the address of the record it shows (none: the reader sees no record page for it).
+    rows: Vec<(Option<String>, Vec<String>)>,
     note: String,
+    /// Where a new record of the table is entered, for those who may.
+    new_link: Option<String>,
 }
 
 #[derive(Template)]
@@ -265,12 +348,21 @@ async fn page(State(state): State<AppState>, ctx: RequestContext, uri: Uri, Quer
         .iter()
         .map(|p| (p.code.as_str().to_owned(), p.name.clone(), p.code.as_str() == province))
         .collect();
-    let table = |name: &'static str, title: &str, rows: Vec<Vec<String>>, note: String| TableView {
-        name,
-        title: tr.t(title),
-        headings: headings(tr, name),
-        rows,
-        note,
+    let may_record = ctx.user.as_ref().is_some_and(|u| vientro_services::people_records::may_record_people(u.role));
+    let table = |name: &'static str, title: &str, rows: Vec<Vec<String>>, note: String| {
+        let links = t.links.get(name).cloned().unwrap_or_default();
+        let kind = match name {
+            "members" => None,
+            other => PeopleKind::parse(other).ok(),
+        };
+        TableView {
+            name,
+            title: tr.t(title),
+            headings: headings(tr, name),
+            rows: rows.into_iter().enumerate().map(|(i, r)| (links.get(i).cloned(), r)).collect(),
+            note,
+            new_link: kind.filter(|_| may_record).map(|k| format!("/people/{}/new?province={province}", k.as_str())),
+        }
     };
     let tables = vec![
         table(
@@ -288,6 +380,8 @@ async fn page(State(state): State<AppState>, ctx: RequestContext, uri: Uri, Quer
         ),
         table("support", "people-support", t.support.clone(), String::new()),
         table("delegations", "people-delegations", t.delegations.clone(), String::new()),
+        table("events", "people-events", t.events.clone(), String::new()),
+        table("members", "people-members", t.member_rows.clone(), String::new()),
     ];
     let heading = tr.t2("people-heading", "place", &t.province_name, "date", tr.date(&t.as_of));
     let query =
@@ -305,13 +399,6 @@ async fn page(State(state): State<AppState>, ctx: RequestContext, uri: Uri, Quer
     )
 }
 
-/// A CSV field: quoted when it holds a separator, a quote or a line break; a leading `=`, `+`, `-` or `@` is
-/// prefixed with `'` so a spreadsheet never runs it as a formula.
-fn csv_field(text: &str) -> String {
-    let safe = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
-    if safe.contains([',', '"', '\n', '\r']) { format!("\"{}\"", safe.replace('"', "\"\"")) } else { safe }
-}
-
 async fn export(State(state): State<AppState>, ctx: RequestContext, Query(pick): Query<Pick>) -> Response {
     if ctx.user.is_none() {
         return crate::error::unauthenticated(&ctx.tr, false);
@@ -327,21 +414,21 @@ async fn export(State(state): State<AppState>, ctx: RequestContext, Query(pick):
             "scholarships" => t.scholarships,
             "support" => t.support,
             "delegations" => t.delegations,
+            "events" => t.events,
+            "members" => t.member_rows,
             other => {
                 return Err(vientro_domain::ValidationErrors::from(vientro_domain::ValidationError::new(
                     "table",
                     "error-unknown-table",
-                    format!("'{other}' is not a table: associations, twinnings, scholarships, support or delegations"),
+                    format!(
+                        "'{other}' is not a table: associations, twinnings, scholarships, support, delegations, events \
+                         or members"
+                    ),
                 ))
                 .into());
             }
         };
-        // A byte-order mark, so Excel opens the Vietnamese as UTF-8.
-        let mut text = String::from("\u{feff}");
-        for line in std::iter::once(headings(tr, &table)).chain(rows) {
-            text.push_str(&line.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-            text.push_str("\r\n");
-        }
+        let text = super::csv_text(std::iter::once(headings(tr, &table)).chain(rows));
         Ok::<_, ServiceError>((text, format!("vientro-{table}-{province}-{year}.csv")))
     }
     .await;

@@ -78,7 +78,38 @@ async fn hostile_text_in_every_field_is_stored_as_typed_or_refused_and_always_sh
     let mut api = app.api("caobang").await;
     let ngo_a = app.ngo_a.0.to_string();
     let mut stored_items = Vec::new();
+    let mut stored_events = Vec::new();
     for (i, p) in PAYLOADS.iter().enumerate() {
+        let csrf = token(&mut caobang).await;
+        let event = caobang
+            .form(
+                "/people/events",
+                &[
+                    ("csrf", &csrf),
+                    ("province_code", "04"),
+                    ("kind", "training"),
+                    ("title", p),
+                    ("starts_on", "2026-05-12"),
+                    ("place", p),
+                    ("organisers", p),
+                    ("outcomes", p),
+                ],
+            )
+            .await;
+        if stored_or_refused_clearly(&format!("event titled {p:?}"), &event) {
+            let location = event.headers.get(header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default();
+            let id =
+                location.split('?').next().and_then(|p| p.rsplit('/').next()).and_then(|id| id.parse::<i64>().ok());
+            let id = id.expect("a created event's page");
+            let participant = caobang
+                .form(
+                    &format!("/people/events/{id}/participants"),
+                    &[("csrf", &csrf), ("participant_kind", "person"), ("name", p), ("role", p)],
+                )
+                .await;
+            stored_or_refused_clearly(&format!("participant {p:?}"), &participant);
+            stored_events.push(id);
+        }
         let title = format!("{p} #{i}");
         let code = format!("H-{i}-{p}");
         let csrf = token(&mut caobang).await;
@@ -194,6 +225,7 @@ async fn hostile_text_in_every_field_is_stored_as_typed_or_refused_and_always_sh
             .await;
         stored_or_refused_clearly(&format!("user named {p:?}"), &user);
     }
+    assert!(stored_events.len() >= 6, "most hostile titles are ordinary text to store: {stored_events:?}");
     assert!(stored_items.len() >= 6, "most hostile titles are ordinary text to store: {stored_items:?}");
 
     let mut pages = vec![
@@ -216,6 +248,12 @@ async fn hostile_text_in_every_field_is_stored_as_typed_or_refused_and_always_sh
         "/reports/submissions".to_owned(),
         "/people?province=04".to_owned(),
     ];
+    pages.push("/people?province=04&year=2026".to_owned());
+    pages.push("/people/export.csv?province=04&year=2026&table=events".to_owned());
+    for id in &stored_events {
+        pages.push(format!("/people/events/{id}"));
+        pages.push(format!("/people/events/{id}/export.csv?part=participants"));
+    }
     for (id, _) in &stored_items {
         pages.push(format!("/aid-items/{id}"));
         pages.push(format!("/aid-items/{id}/edit"));
@@ -236,7 +274,7 @@ async fn hostile_text_in_every_field_is_stored_as_typed_or_refused_and_always_sh
 }
 
 /// The filters each list and report reads, as (path, parameter).
-const FILTERS: [(&str, &str); 39] = [
+const FILTERS: [(&str, &str); 41] = [
     ("/aid-items", "q"),
     ("/aid-items", "province"),
     ("/aid-items", "status"),
@@ -276,6 +314,8 @@ const FILTERS: [(&str, &str); 39] = [
     ("/people", "year"),
     ("/people/export.csv", "table"),
     ("/people/export.csv", "province"),
+    ("/people/events/new", "province"),
+    ("/people/associations/1/export.csv", "part"),
 ];
 
 async fn hostile_filters_never_fail_never_widen_a_list_and_never_echo_markup(db: Db) {
@@ -294,8 +334,15 @@ async fn hostile_filters_never_fail_never_widen_a_list_and_never_echo_markup(db:
                 no_live_markup(&url, &reply);
             }
         }
-        for path in ["/aid-items/", "/organisations/", "/dashboard/province/", "/transfer/import/", "/transfer/sheet/"]
-        {
+        for path in [
+            "/aid-items/",
+            "/organisations/",
+            "/dashboard/province/",
+            "/transfer/import/",
+            "/transfer/sheet/",
+            "/people/",
+            "/people/events/",
+        ] {
             let url = format!("{path}{value}");
             let reply = central.get(&url).await;
             no_server_error(&url, &reply);

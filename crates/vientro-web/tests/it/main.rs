@@ -9,6 +9,7 @@ mod api;
 mod hostile_input;
 mod pages;
 mod people;
+mod people_records;
 mod periodic;
 mod route_security;
 mod security;

@@ -13,6 +13,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use vientro_domain::ids::{AidItemId, OrganisationId};
 use vientro_domain::organisation::OrganisationInput;
+use vientro_domain::people::PeopleKind;
 use vientro_services::accounts::{CurrentUser, UserInput};
 use vientro_services::matching::{ProposalMove, record_proposal_in};
 use vientro_services::{Actor, Services};
@@ -54,6 +55,7 @@ enum Versioned {
     Item(AidItemId),
     Organisation(OrganisationId),
     Proposal(i64),
+    People(PeopleKind, i64),
 }
 
 /// One state-changing route with a request its owner may send.
@@ -185,6 +187,8 @@ struct Rig {
     admin: CurrentUser,
     /// A proposal on Cao Bằng's call-for-aid list.
     proposal: i64,
+    /// A training held in Cao Bằng.
+    event: i64,
 }
 
 impl Rig {
@@ -222,7 +226,8 @@ impl Rig {
         };
         let proposal = record_proposal_in(&mut tx, &Actor::system(), &proposal).await.unwrap();
         tx.commit().await.unwrap();
-        Rig { app, partner, admin, proposal }
+        let event = app.services.create_people_record_as(&admin, PeopleKind::Event, &event_form(0)).await.unwrap();
+        Rig { app, partner, admin, proposal, event }
     }
 
     fn services(&self) -> &Services {
@@ -239,6 +244,9 @@ impl Rig {
             Versioned::Item(id) => self.services().aid_item(id).await.unwrap().version,
             Versioned::Organisation(id) => self.services().organisation(id).await.unwrap().version,
             Versioned::Proposal(id) => self.services().proposal(id).await.unwrap().version,
+            Versioned::People(kind, id) => {
+                self.services().people_record(&self.admin.principal(), kind, id).await.unwrap().version
+            }
         }
     }
 
@@ -265,11 +273,29 @@ impl Rig {
                 let step = ProposalMove { to: "matched".into(), version, aid_item: None };
                 self.services().move_proposal_as(&self.admin, id, &step).await.unwrap();
             }
+            Versioned::People(kind, id) => {
+                let form: BTreeMap<String, String> = event_form(version).into_iter().collect();
+                self.services().save_people_record_as(&self.admin, kind, id, version, &form).await.unwrap();
+            }
         }
     }
 }
 
 const ITEM_OUTSIDERS: &[&str] = &["langson", "ngo_b", "approver", "viewer"];
+const PEOPLE_OUTSIDERS: &[&str] = &["langson", "approver", "ngo", "ngo_b", "viewer"];
+
+/// A training in Cao Bằng, its title naming `n` so each save differs.
+fn event_form(n: i64) -> BTreeMap<String, String> {
+    [
+        ("province_code", "04".to_owned()),
+        ("kind", "training".to_owned()),
+        ("title", format!("Tập huấn đối ngoại nhân dân, lần {n}")),
+        ("starts_on", "2026-05-12".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
 const CENTRAL_ONLY: &[&str] = &["caobang", "langson", "approver", "ngo", "ngo_b", "viewer"];
 const ADMIN_ONLY: &[&str] = &["central", "caobang", "langson", "approver", "ngo", "ngo_b", "viewer"];
 
@@ -421,6 +447,38 @@ async fn cases(rig: &Rig, people: &mut People) -> Vec<Case> {
         writes: true,
         // Withdrawn is a step from both listed and matched, where someone else's step leaves it.
         body: Box::new(|v| form(&[("to", "withdrawn"), ("version", &v.to_string()), ("aid_item", "")])),
+    });
+    out.push(Case {
+        route: "POST /people/{kind}",
+        path: "/people/events".into(),
+        owner: "caobang",
+        outsiders: PEOPLE_OUTSIDERS,
+        versioned: None,
+        writes: true,
+        body: Box::new(|_| Payload::Form(event_form(1).into_iter().collect())),
+    });
+    let event = rig.event;
+    out.push(Case {
+        route: "POST /people/{kind}/{id}",
+        path: format!("/people/events/{event}"),
+        owner: "caobang",
+        outsiders: PEOPLE_OUTSIDERS,
+        versioned: Some(Versioned::People(PeopleKind::Event, event)),
+        writes: true,
+        body: Box::new(|v| {
+            let mut fields: Vec<(String, String)> = event_form(v + 100).into_iter().collect();
+            fields.push(("version".into(), v.to_string()));
+            Payload::Form(fields)
+        }),
+    });
+    out.push(Case {
+        route: "POST /people/{kind}/{id}/{part}",
+        path: format!("/people/events/{event}/participants"),
+        owner: "caobang",
+        outsiders: PEOPLE_OUTSIDERS,
+        versioned: None,
+        writes: true,
+        body: Box::new(|_| form(&[("participant_kind", "person"), ("name", "Lò Văn Cường")])),
     });
     out.push(Case {
         route: "POST /users",

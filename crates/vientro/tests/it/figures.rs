@@ -167,8 +167,13 @@ fn the_watch_list_names_every_kind_of_alert_in_the_demo_data() {
 #[test]
 fn the_quang_ninh_2021_briefing_includes_the_associations_members_and_twinning_pairs() {
     let text = vientro(&["briefing", "--province", "Quảng Ninh", "--year", "2021"]);
-    for words in ["06 hội hữu nghị với 1.797 hội viên", "08 cặp kết nghĩa", "07 cặp thôn – thôn", "01 cặp xã – trấn"]
-    {
+    for words in [
+        "06 hội hữu nghị với 1.797 hội viên",
+        "08 cặp kết nghĩa",
+        "07 cặp thôn – thôn",
+        "01 cặp xã – trấn",
+        "02 lớp tập huấn, sự kiện đối ngoại nhân dân với 08 lượt người, tổ chức tham dự",
+    ] {
         assert!(text.contains(words), "missing '{words}' in:\n{text}");
     }
 }
