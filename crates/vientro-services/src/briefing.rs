@@ -671,10 +671,32 @@ impl Services {
         }
         let whole = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         let year = day.year();
+        let scholarships = self.scholarships(province, crate::people::FIRST_SCHOLARSHIP_YEAR, year).await?;
+        if let Some(first) = scholarships.rows.first().map(|r| r.year) {
+            let students = scholarships.students;
+            let amount = MinorUnits(scholarships.amount_vnd);
+            out.push(if en {
+                format!(
+                    "From {first} to {year} the province granted scholarships for {} student-turns from abroad, {} VND in all.",
+                    format_number_vi(Decimal::from(students), 0).replace('.', ","),
+                    format_number_vi(Decimal::from(amount.0), 0).replace('.', ",")
+                )
+            } else {
+                format!(
+                    "Từ năm {first} đến năm {year}, tỉnh cấp học bổng cho {} lượt học sinh, sinh viên nước ngoài, tổng cộng {}.",
+                    count(students),
+                    format_vnd_large_vi(amount)
+                )
+            });
+        }
         if people.events > 0 {
             let (n, k) = (whole(people.events), whole(people.event_participants));
             out.push(if en {
-                format!("In {year} the province held {n} trainings and other people-to-people events, with {k} participants.")
+                format!(
+                    "In {year} the province held {n} {} with {k} {}.",
+                    if n == 1 { "training or other people-to-people event," } else { "trainings and other people-to-people events," },
+                    if k == 1 { "participant" } else { "participants" }
+                )
             } else {
                 format!(
                     "Năm {year}, tỉnh tổ chức {} lớp tập huấn, sự kiện đối ngoại nhân dân với {} lượt người, tổ chức tham dự.",
@@ -686,7 +708,10 @@ impl Services {
         if people.delegations_in + people.delegations_out > 0 {
             let (i, o) = (whole(people.delegations_in), whole(people.delegations_out));
             out.push(if en {
-                format!("In {year} it received {i} delegations and sent {o} abroad.")
+                format!(
+                    "In {year} it received {i} {} and sent {o} abroad.",
+                    if i == 1 { "delegation" } else { "delegations" }
+                )
             } else {
                 format!("Năm {year}, tỉnh đón {} đoàn vào và cử {} đoàn ra.", count(i), count(o))
             });

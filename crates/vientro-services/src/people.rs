@@ -184,6 +184,9 @@ impl Services {
     }
 }
 
+/// The first year scholarships are read from when a page or briefing counts them "to date".
+pub const FIRST_SCHOLARSHIP_YEAR: i32 = 1990;
+
 /// A province's scholarships over years: the rows and their totals.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Scholarships {

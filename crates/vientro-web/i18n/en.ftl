@@ -560,3 +560,7 @@ dash-people-events = Trainings and events this year
 dash-people-events-value = { $count } (with { $participants } participants)
 dash-delegations = Delegations this year
 dash-delegations-value = { $in } in, { $out } out
+dash-scholarships = Scholarships to date
+dash-scholarships-value = { $students } student-turns, { $amount } VND
+people-purpose-public-works = public works
+people-purpose-medical-equipment = medical equipment

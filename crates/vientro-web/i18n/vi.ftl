@@ -560,3 +560,7 @@ dash-people-events = Tập huấn, sự kiện trong năm
 dash-people-events-value = { $count } (với { $participants } lượt tham dự)
 dash-delegations = Đoàn vào, đoàn ra trong năm
 dash-delegations-value = { $in } vào, { $out } ra
+dash-scholarships = Học bổng đến hết năm
+dash-scholarships-value = { $students } lượt, { $amount } đồng
+people-purpose-public-works = xây dựng công trình công cộng
+people-purpose-medical-equipment = trang thiết bị y tế

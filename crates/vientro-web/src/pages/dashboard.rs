@@ -216,6 +216,21 @@ async fn dashboard(
             value: tr.count(&people.twinnings.len()),
             testid: "card-twinnings",
         });
+        let scholarships = state
+            .services
+            .scholarships(p.code.as_str(), vientro_services::people::FIRST_SCHOLARSHIP_YEAR, day.year())
+            .await?;
+        cards.push(Card {
+            label: tr.t("dash-scholarships"),
+            value: tr.t2(
+                "dash-scholarships-value",
+                "students",
+                tr.int(scholarships.students),
+                "amount",
+                tr.int(scholarships.amount_vnd),
+            ),
+            testid: "card-scholarships",
+        });
         cards.push(Card {
             label: tr.t("dash-people-events"),
             value: tr.t2(

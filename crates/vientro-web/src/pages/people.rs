@@ -38,7 +38,7 @@ struct Pick {
 }
 
 /// The first year scholarships and support abroad are read from.
-const FIRST_YEAR: i32 = 1990;
+const FIRST_YEAR: i32 = vientro_services::people::FIRST_SCHOLARSHIP_YEAR;
 
 /// The tables of the page, each as headings and rows of text (the numbers already in the reader's style).
 struct Tables {
@@ -219,7 +219,7 @@ async fn tables(state: &AppState, ctx: &RequestContext, pick: &Pick) -> Result<T
                     tr.date(&s.given_on),
                     s.recipient.clone(),
                     country(tr, &s.partner_country),
-                    s.purpose.clone(),
+                    tr.code("people-purpose", &s.purpose),
                     tr.int(s.amount_vnd),
                 ]
             })

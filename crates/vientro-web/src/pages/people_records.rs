@@ -120,9 +120,10 @@ fn field_views(
             let value = values.get(f.name).cloned().unwrap_or_default();
             let blank = (!f.required).then(|| (String::new(), String::new(), value.is_empty()));
             let (input, options) = match f.ty {
-                FieldType::Text | FieldType::Country => ("text", Vec::new()),
+                FieldType::Text => ("text", Vec::new()),
                 FieldType::LongText => ("textarea", Vec::new()),
                 FieldType::Date => ("date", Vec::new()),
+                FieldType::Country => ("select", blank.into_iter().chain(countries(tr, &value)).collect()),
                 FieldType::Count | FieldType::AmountVnd | FieldType::Year => ("number", Vec::new()),
                 FieldType::Province => (
                     "select",
@@ -150,12 +151,32 @@ fn field_views(
         .collect()
 }
 
+/// Every current country as a choice, named in the reader's language and in its alphabetical order.
+fn countries(tr: &Tr, chosen: &str) -> Vec<(String, String, bool)> {
+    let mut all: Vec<(String, String, bool)> = CountryCode::all()
+        .filter(|c| !c.is_withdrawn())
+        .map(|c| (c.as_str().to_owned(), country_name(tr, c.as_str()), c.as_str().eq_ignore_ascii_case(chosen)))
+        .collect();
+    all.sort_by_cached_key(|(_, name, _)| vientro_domain::text::sort_key(name));
+    all
+}
+
 fn message(tr: &Tr, e: &vientro_domain::ValidationError) -> String {
     if tr.has(e.code) { tr.t(e.code) } else { e.message.clone() }
 }
 
+/// The values as a form shows them: dates the Vietnamese way (30/06/2021), the rest as stored.
 fn form_values(values: &[(&'static Field, FieldValue)]) -> BTreeMap<String, String> {
-    values.iter().map(|(f, v)| (f.name.to_owned(), v.form_text())).collect()
+    values
+        .iter()
+        .map(|(f, v)| {
+            let text = match v {
+                FieldValue::Date(d) => vientro_domain::date::format_date_vi(*d),
+                other => other.form_text(),
+            };
+            (f.name.to_owned(), text)
+        })
+        .collect()
 }
 
 /// Whether the reader may write records of `province` (the services decide again on every write).
@@ -215,7 +236,12 @@ fn record_page(
         })
         .unwrap_or_default();
     let title = match record {
-        Some(_) => tr.t(&format!("people-edit-{}", kind.as_str())),
+        Some(r) => {
+            // The record's first line of text names it (its name, title, village, purpose…).
+            let name = r.values.iter().find(|(f, v)| f.ty == FieldType::Text && *v != FieldValue::Empty);
+            let kind_title = tr.t(&format!("people-edit-{}", kind.as_str()));
+            name.map_or(kind_title.clone(), |(_, v)| format!("{kind_title}: {}", v.form_text()))
+        }
         None => tr.t(&format!("people-new-{}", kind.as_str())),
     };
     let page = RecordPage {

@@ -51,6 +51,8 @@ async fn an_officer_records_a_training_with_participants_and_edits_it(db: Db) {
     let detail = caobang.get(&page_path).await;
     assert!(detail.body.contains("Lò Văn Cường") && detail.body.contains("tổ chức"));
     assert!(detail.body.contains("name=\"version\" value=\"1\""));
+    assert!(detail.body.contains("value=\"12/05/2026\""), "dates are shown the Vietnamese way in the form");
+    assert!(detail.body.contains("Tập huấn công tác đối ngoại nhân dân</h1>"), "the page is titled with the record");
 
     let edit = [
         ("csrf", csrf.as_str()),

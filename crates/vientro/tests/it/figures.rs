@@ -173,6 +173,7 @@ fn the_quang_ninh_2021_briefing_includes_the_associations_members_and_twinning_p
         "07 cặp thôn – thôn",
         "01 cặp xã – trấn",
         "02 lớp tập huấn, sự kiện đối ngoại nhân dân với 08 lượt người, tổ chức tham dự",
+        "Từ năm 2011 đến năm 2021, tỉnh cấp học bổng cho 407 lượt học sinh, sinh viên nước ngoài",
     ] {
         assert!(text.contains(words), "missing '{words}' in:\n{text}");
     }
