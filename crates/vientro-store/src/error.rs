@@ -106,6 +106,18 @@ const CONSTRAINTS: &[(&str, &str, &str, &str)] = &[
         "this province's report for this period is already recorded",
     ),
     ("association_members_pkey", "as_of", "error-count-duplicate", "a member count for this day is already recorded"),
+    (
+        "promotion_event_organisation_pkey",
+        "organisation",
+        "error-guest-duplicate",
+        "this organisation is already on the event's list",
+    ),
+    (
+        "promotion_event_proposal_pkey",
+        "proposal",
+        "error-presented-duplicate",
+        "this proposal is already listed as presented at the event",
+    ),
 ];
 
 impl StoreError {
@@ -151,6 +163,10 @@ fn sqlite_unique_columns(constraint: &str) -> Option<&'static str> {
         "ngo_annual_report_key" => "ngo_annual_report.organisation_id, ngo_annual_report.year",
         "province_report_key" => "province_report.province_code, province_report.kind, province_report.year",
         "association_members_pkey" => "association_members.association_id, association_members.as_of",
+        "promotion_event_organisation_pkey" => {
+            "promotion_event_organisation.event_id, promotion_event_organisation.organisation_id"
+        }
+        "promotion_event_proposal_pkey" => "promotion_event_proposal.event_id, promotion_event_proposal.proposal_id",
         _ => return None,
     };
     Some(columns)

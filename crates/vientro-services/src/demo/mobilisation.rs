@@ -496,7 +496,22 @@ async fn laos_and_events(tx: &mut Tx, actor: &Actor) -> Result<(), ServiceError>
                 pledges.push((donor, usd * 100, item));
             }
         }
-        crate::events::record_event_in(tx, actor, &event, &pledges, true).await?;
+        let id = crate::events::record_event_in(tx, actor, &event, &pledges, true).await?;
+        if held_on.starts_with("2014") {
+            // The pledging organisations came; two more were invited and did not. Two proposals were presented.
+            let mut invited: std::collections::BTreeMap<i64, bool> =
+                pledges.iter().map(|(donor, _, _)| (*donor, true)).collect();
+            for k in [21, 22] {
+                invited.entry(ngo_id(tx, k).await?.0).or_insert(false);
+            }
+            for (organisation, attended) in invited {
+                vientro_store::events::insert_guest(tx, id, organisation, attended, vientro_store::now()).await?;
+            }
+            let proposals = vientro_store::matching::proposals(tx, Some("04")).await?;
+            for proposal in proposals.iter().rev().take(2) {
+                vientro_store::events::insert_presented(tx, id, proposal.id, vientro_store::now()).await?;
+            }
+        }
     }
     Ok(())
 }

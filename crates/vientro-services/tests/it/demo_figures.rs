@@ -942,6 +942,8 @@ async fn cao_bang_four_promotion_events_in_the_term_the_2014_conference_with_ove
     let conference = events.iter().find(|e| e.event.held_on.to_string().starts_with("2014")).unwrap();
     assert_eq!(conference.event.city, "01");
     assert!(conference.event.participants.unwrap() > 60);
+    assert_eq!((conference.guests.len(), conference.attended()), (5, 3), "five organisations invited, three came");
+    assert_eq!(conference.presented.len(), 2, "two proposals of the call-for-aid list presented");
     // Pledged, then committed and disbursed by the items the pledges became; a pledge is never aid itself.
     assert_eq!(conference.pledged_usd, usd(530_000));
     assert_eq!(conference.pledges.iter().filter(|p| p.aid_item_id.is_none()).count(), 1);

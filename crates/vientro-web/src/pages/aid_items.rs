@@ -371,7 +371,7 @@ impl FormPage {
     }
 }
 
-async fn donor_choices(state: &AppState, selected: &str) -> Result<Vec<Choice>, ServiceError> {
+pub(super) async fn donor_choices(state: &AppState, selected: &str) -> Result<Vec<Choice>, ServiceError> {
     let kinds = ["foreign_ngo", "individual", "foreign_agency", "international_org"];
     let rows: Vec<OrganisationListRow> = state.services.list_organisations(None, &kinds, 1000, 0).await?;
     Ok(rows.into_iter().map(|o| (o.id.to_string(), o.name, o.id.to_string() == selected)).collect())

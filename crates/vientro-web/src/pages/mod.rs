@@ -13,6 +13,7 @@ mod matching;
 mod people;
 mod people_records;
 pub mod periodic;
+mod promotion;
 mod reports;
 pub mod sheet;
 pub mod transfer;
@@ -59,6 +60,7 @@ const FLASH_KEYS: &[&str] = &[
     "report-received",
     "people-saved",
     "people-row-added",
+    "event-saved",
 ];
 
 impl Chrome {
@@ -117,6 +119,7 @@ pub fn routes() -> Router<AppState> {
         .merge(periodic::routes())
         .merge(people::routes())
         .merge(people_records::routes())
+        .merge(promotion::routes())
         .merge(matching::routes())
         .merge(transfer::routes())
         .merge(sheet::routes())

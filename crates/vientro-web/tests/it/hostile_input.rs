@@ -247,6 +247,7 @@ async fn hostile_text_in_every_field_is_stored_as_typed_or_refused_and_always_sh
         "/reports/periodic?province=04&period=annual&year=2026".to_owned(),
         "/reports/submissions".to_owned(),
         "/people?province=04".to_owned(),
+        "/events?province=04".to_owned(),
     ];
     pages.push("/people?province=04&year=2026".to_owned());
     pages.push("/people/export.csv?province=04&year=2026&table=events".to_owned());
@@ -274,7 +275,7 @@ async fn hostile_text_in_every_field_is_stored_as_typed_or_refused_and_always_sh
 }
 
 /// The filters each list and report reads, as (path, parameter).
-const FILTERS: [(&str, &str); 41] = [
+const FILTERS: [(&str, &str); 42] = [
     ("/aid-items", "q"),
     ("/aid-items", "province"),
     ("/aid-items", "status"),
@@ -316,6 +317,7 @@ const FILTERS: [(&str, &str); 41] = [
     ("/people/export.csv", "province"),
     ("/people/events/new", "province"),
     ("/people/associations/1/export.csv", "part"),
+    ("/events", "province"),
 ];
 
 async fn hostile_filters_never_fail_never_widen_a_list_and_never_echo_markup(db: Db) {
@@ -342,6 +344,7 @@ async fn hostile_filters_never_fail_never_widen_a_list_and_never_echo_markup(db:
             "/transfer/sheet/",
             "/people/",
             "/people/events/",
+            "/events/",
         ] {
             let url = format!("{path}{value}");
             let reply = central.get(&url).await;

@@ -11,6 +11,7 @@ mod pages;
 mod people;
 mod people_records;
 mod periodic;
+mod promotion;
 mod route_security;
 mod security;
 mod sheet;

@@ -189,6 +189,8 @@ struct Rig {
     proposal: i64,
     /// A training held in Cao Bằng.
     event: i64,
+    /// An aid-promotion conference of Cao Bằng.
+    conference: i64,
 }
 
 impl Rig {
@@ -227,7 +229,17 @@ impl Rig {
         let proposal = record_proposal_in(&mut tx, &Actor::system(), &proposal).await.unwrap();
         tx.commit().await.unwrap();
         let event = app.services.create_people_record_as(&admin, PeopleKind::Event, &event_form(0)).await.unwrap();
-        Rig { app, partner, admin, proposal, event }
+        let conference = vientro_store::events::EventRow {
+            id: 0,
+            province_code: "04".into(),
+            title: "Hội nghị xúc tiến vận động viện trợ".into(),
+            held_on: chrono::NaiveDate::from_ymd_opt(2026, 10, 15).unwrap(),
+            city: "01".into(),
+            participants: Some(60),
+            organisers: None,
+        };
+        let conference = app.services.create_event_as(&admin, &conference).await.unwrap();
+        Rig { app, partner, admin, proposal, event, conference }
     }
 
     fn services(&self) -> &Services {
@@ -479,6 +491,27 @@ async fn cases(rig: &Rig, people: &mut People) -> Vec<Case> {
         versioned: None,
         writes: true,
         body: Box::new(|_| form(&[("participant_kind", "person"), ("name", "Lò Văn Cường")])),
+    });
+    out.push(Case {
+        route: "POST /events",
+        path: "/events".into(),
+        owner: "caobang",
+        outsiders: PEOPLE_OUTSIDERS,
+        versioned: None,
+        writes: true,
+        body: Box::new(|_| {
+            form(&[("province", "04"), ("title", "Gặp mặt các tổ chức"), ("held_on", "2026-11-20"), ("city", "04")])
+        }),
+    });
+    let (conference, donor) = (rig.conference, rig.app.ngo_a.0.to_string());
+    out.push(Case {
+        route: "POST /events/{id}/{what}",
+        path: format!("/events/{conference}/pledges"),
+        owner: "caobang",
+        outsiders: PEOPLE_OUTSIDERS,
+        versioned: None,
+        writes: true,
+        body: Box::new(move |_| form(&[("organisation", &donor), ("amount", "50000")])),
     });
     out.push(Case {
         route: "POST /users",
