@@ -419,6 +419,64 @@ impl Services {
         Ok(vientro_store::matching::proposal(&mut self.db.clone(), id).await?)
     }
 
+    /// Lists a new proposal on a province's call-for-aid list, for a user who may edit the province: it starts
+    /// `listed`, funded by nothing yet. The title is needed; beneficiaries and budget are zero or more.
+    pub async fn create_proposal_as(
+        &self,
+        user: &crate::accounts::CurrentUser,
+        proposal: &NewProposal,
+    ) -> Result<i64, ServiceError> {
+        let code = current_province(&proposal.province_code)?;
+        check_may_edit_list(user, &code)?;
+        let mut errors = ValidationErrors::default();
+        if proposal.title.trim().is_empty() {
+            errors.push(ValidationError::new("title", "error-required", "a proposal needs a title"));
+        }
+        if proposal.beneficiaries.is_some_and(|n| n < 0) || proposal.estimated_usd_minor.is_some_and(|n| n < 0) {
+            errors.push(ValidationError::new(
+                "beneficiaries",
+                "error-count-negative",
+                "counts and budgets are zero or more",
+            ));
+        }
+        errors.into_result(())?;
+        let listed = NewProposal {
+            title: proposal.title.trim().to_owned(),
+            status: "listed".into(),
+            aid_item_id: None,
+            illustrative: false,
+            ..proposal.clone()
+        };
+        let mut tx = self.db.begin().await?;
+        let id = record_proposal_in(&mut tx, &user.actor(), &listed).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records a province's priority sectors for a period (years inclusive), in order, for a user who may edit
+    /// the province.
+    pub async fn record_priorities_as(
+        &self,
+        user: &crate::accounts::CurrentUser,
+        province: &str,
+        years: (i32, i32),
+        sectors: &[String],
+        source: Option<&str>,
+    ) -> Result<(), ServiceError> {
+        let code = current_province(province)?;
+        check_may_edit_list(user, &code)?;
+        if sectors.is_empty() {
+            return Err(
+                ValidationErrors::from(ValidationError::new("sectors", "error-required", "choose a sector")).into()
+            );
+        }
+        let sectors: Vec<&str> = sectors.iter().map(String::as_str).collect();
+        let mut tx = self.db.begin().await?;
+        record_priorities_in(&mut tx, &user.actor(), code.as_str(), years, &sectors, source, false).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Moves a proposal of a province `user` may edit one step along its lifecycle, if it is still at the
     /// version the user saw (a stale step is refused before anything else is judged), linking the aid item it
     /// became; audited. Returns the new version.
@@ -476,5 +534,18 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(version)
+    }
+}
+
+/// Refuses a user who may not change a province's priorities and call-for-aid list.
+fn check_may_edit_list(user: &crate::accounts::CurrentUser, province: &ProvinceCode) -> Result<(), ServiceError> {
+    use vientro_domain::access::{Action, Resource, can};
+    let resource = Resource { provinces: vec![province.clone()], organisations: Vec::new(), published: true };
+    if matches!(user.role, Role::Admin | Role::Central | Role::ProvinceOfficer)
+        && can(&user.principal(), Action::Edit, &resource)
+    {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden("you may not change this province's priorities or call-for-aid list".into()))
     }
 }

@@ -16,7 +16,7 @@ use vientro_domain::admin_units::{AdminUnits, UnitSet};
 use vientro_domain::proposal::ProposalStatus;
 use vientro_services::ServiceError;
 use vientro_services::matching::{ProposalMove, may_match};
-use vientro_store::matching::ProposalRow;
+use vientro_store::matching::{NewProposal, ProposalRow};
 
 use super::Chrome;
 use crate::AppState;
@@ -24,7 +24,11 @@ use crate::context::RequestContext;
 use crate::error::{PageError, render};
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/match", get(page)).route("/match/proposals/{id}/status", post(move_proposal))
+    Router::new()
+        .route("/match", get(page))
+        .route("/match/proposals", post(add_proposal))
+        .route("/match/priorities", post(add_priorities))
+        .route("/match/proposals/{id}/status", post(move_proposal))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -52,6 +56,10 @@ struct MatchPage {
     problem: Option<String>,
     lines: Vec<Line>,
     proposals: Vec<ProposalView>,
+    /// The chosen province, when the reader may add to its list and priorities.
+    editable: Option<String>,
+    sectors: Vec<(String, String, bool)>,
+    this_year: i32,
 }
 
 /// A proposal with the steps the reader may take it (none when they may not change the province's list).
@@ -143,8 +151,142 @@ async fn build(state: &AppState, ctx: &RequestContext, uri: &Uri, q: MatchQuery)
             ProposalView { row, next }
         })
         .collect();
+    let editable = chosen
+        .as_deref()
+        .and_then(|p| AdminUnits::embedded().parse_province(p).ok())
+        .filter(|p| {
+            let list = vientro_domain::access::Resource {
+                provinces: vec![p.clone()],
+                organisations: Vec::new(),
+                published: true,
+            };
+            may_change_list(ctx) && vientro_domain::access::can(&who, vientro_domain::access::Action::Edit, &list)
+        })
+        .map(|p| p.as_str().to_owned());
+    let sectors = vientro_domain::sector::VnSector::all()
+        .iter()
+        .map(|s| (format!("vn:{}", s.code()), if en { s.name_en() } else { s.name_vi() }.to_owned(), false))
+        .collect();
+    let this_year = chrono::Datelike::year(&today);
     let c = Chrome::new(ctx, uri, "match-title");
-    Ok(render(tr, &MatchPage { c, provinces, heading, budget, problem, lines, proposals }))
+    Ok(render(
+        tr,
+        &MatchPage { c, provinces, heading, budget, problem, lines, proposals, editable, sectors, this_year },
+    ))
+}
+
+/// Whether the reader's role changes call-for-aid lists at all (the services decide again, by province).
+fn may_change_list(ctx: &RequestContext) -> bool {
+    use vientro_domain::access::Role;
+    ctx.user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::Central | Role::ProvinceOfficer))
+}
+
+/// The new-proposal form.
+#[derive(Debug, Default, serde::Deserialize)]
+struct ProposalForm {
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    sector: String,
+    communes: Option<String>,
+    beneficiaries: Option<String>,
+    budget_usd: Option<String>,
+}
+
+fn whole(field: &str, text: Option<&str>) -> Result<Option<i64>, vientro_domain::ValidationError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => t.replace(['.', ' '], "").parse::<i64>().map(Some).map_err(|_| {
+            vientro_domain::ValidationError::new(field, "error-number-format", format!("'{t}' is not a whole number"))
+        }),
+    }
+}
+
+async fn add_proposal(State(state): State<AppState>, ctx: RequestContext, Form(f): Form<ProposalForm>) -> Response {
+    let Some(user) = ctx.user.clone() else { return crate::error::unauthenticated(&ctx.tr, false) };
+    let outcome = async {
+        let mut errors = vientro_domain::ValidationErrors::default();
+        let beneficiaries = errors.collect(whole("beneficiaries", f.beneficiaries.as_deref())).flatten();
+        let budget = errors.collect(whole("budget_usd", f.budget_usd.as_deref())).flatten();
+        errors.into_result(())?;
+        let proposal = NewProposal {
+            province_code: f.province.clone(),
+            title: f.title.clone(),
+            sector_code: f.sector.clone(),
+            communes: f.communes.clone().filter(|c| !c.trim().is_empty()),
+            beneficiaries,
+            estimated_usd_minor: budget.map(|usd| usd.saturating_mul(100)),
+            status: "listed".into(),
+            aid_item_id: None,
+            illustrative: false,
+        };
+        state.services.create_proposal_as(&user, &proposal).await?;
+        Ok::<_, ServiceError>(())
+    }
+    .await;
+    match outcome {
+        Ok(()) => Redirect::to(&format!("/match?province={}&done=proposal-added", f.province)).into_response(),
+        Err(e) => PageError::new(&ctx, e).into_response(),
+    }
+}
+
+/// The priorities form: a period and the sectors, in order of priority.
+#[derive(Debug, Default, serde::Deserialize)]
+struct PrioritiesForm {
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    from_year: String,
+    #[serde(default)]
+    to_year: String,
+    /// Sector codes, in order (the form's select sends one per choice).
+    #[serde(default)]
+    sector: Vec<String>,
+    source: Option<String>,
+}
+
+async fn add_priorities(State(state): State<AppState>, ctx: RequestContext, body: axum::body::Bytes) -> Response {
+    let Some(user) = ctx.user.clone() else { return crate::error::unauthenticated(&ctx.tr, false) };
+    let outcome = async {
+        // A repeated field (one `sector` per choice) is read as a list, which the urlencoded extractor does not do.
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| {
+            vientro_domain::ValidationErrors::from(vientro_domain::ValidationError::new(
+                "form",
+                "error-form",
+                "the form could not be read",
+            ))
+        })?;
+        let mut f = PrioritiesForm::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "province" => f.province = v,
+                "from_year" => f.from_year = v,
+                "to_year" => f.to_year = v,
+                "sector" if !v.trim().is_empty() => f.sector.push(v),
+                "source" => f.source = Some(v).filter(|s| !s.trim().is_empty()),
+                _ => {}
+            }
+        }
+        let mut errors = vientro_domain::ValidationErrors::default();
+        let year = |field: &str, text: &str| {
+            text.trim().parse::<i32>().ok().filter(|y| (1945..=2100).contains(y)).ok_or_else(|| {
+                vientro_domain::ValidationError::new(field, "error-year", format!("'{text}' is not a year"))
+            })
+        };
+        let from = errors.collect(year("from_year", &f.from_year));
+        let to = errors.collect(year("to_year", &f.to_year));
+        errors.into_result(())?;
+        let years = (from.unwrap_or_default(), to.unwrap_or_default());
+        state.services.record_priorities_as(&user, &f.province, years, &f.sector, f.source.as_deref()).await?;
+        Ok::<_, ServiceError>(f.province)
+    }
+    .await;
+    match outcome {
+        Ok(province) => Redirect::to(&format!("/match?province={province}&done=priorities-added")).into_response(),
+        Err(e) => PageError::new(&ctx, e).into_response(),
+    }
 }
 
 /// The proposal-step form: the aid item is typed, so it arrives as text.

@@ -61,6 +61,8 @@ const FLASH_KEYS: &[&str] = &[
     "people-saved",
     "people-row-added",
     "event-saved",
+    "proposal-added",
+    "priorities-added",
 ];
 
 impl Chrome {

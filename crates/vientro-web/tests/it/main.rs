@@ -6,6 +6,7 @@
 
 mod access;
 mod api;
+mod call_for_aid;
 mod hostile_input;
 mod pages;
 mod people;

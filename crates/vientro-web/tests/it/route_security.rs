@@ -493,6 +493,28 @@ async fn cases(rig: &Rig, people: &mut People) -> Vec<Case> {
         body: Box::new(|_| form(&[("participant_kind", "person"), ("name", "Lò Văn Cường")])),
     });
     out.push(Case {
+        route: "POST /match/proposals",
+        path: "/match/proposals".into(),
+        owner: "caobang",
+        outsiders: PEOPLE_OUTSIDERS,
+        versioned: None,
+        writes: true,
+        body: Box::new(|_| {
+            form(&[("province", "04"), ("title", "Cấp nước sạch cho điểm trường"), ("sector", "vn:health")])
+        }),
+    });
+    out.push(Case {
+        route: "POST /match/priorities",
+        path: "/match/priorities".into(),
+        owner: "caobang",
+        outsiders: PEOPLE_OUTSIDERS,
+        versioned: None,
+        writes: true,
+        body: Box::new(|_| {
+            form(&[("province", "04"), ("from_year", "2026"), ("to_year", "2030"), ("sector", "vn:health")])
+        }),
+    });
+    out.push(Case {
         route: "POST /events",
         path: "/events".into(),
         owner: "caobang",
