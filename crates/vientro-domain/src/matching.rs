@@ -274,6 +274,33 @@ pub fn rank(
     out
 }
 
+/// The reverse of [`rank`]: the needs (proposals) ranked for one organisation, best first, each with the
+/// organisation's candidate for it (score and reasons) and its position among all organisations ranked for that
+/// need (1 = the best fit of all). Ties keep the order the needs were given in. An organisation with no profile
+/// (nothing funded) gets nothing: there is no evidence to rank with.
+pub fn rank_needs(
+    organisation: i64,
+    needs: &[Need],
+    profiles: &BTreeMap<i64, Profile>,
+    registrations: &[Registration],
+    reference_year: i32,
+) -> Vec<(usize, usize, Candidate)> {
+    if !profiles.contains_key(&organisation) {
+        return Vec::new();
+    }
+    let mut out: Vec<(usize, usize, Candidate)> = needs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, need)| {
+            let ranked = rank(need, profiles, registrations, reference_year);
+            let position = ranked.iter().position(|c| c.organisation == organisation)?;
+            ranked.into_iter().nth(position).map(|c| (i, position + 1, c))
+        })
+        .collect();
+    out.sort_by(|a, b| b.2.score.total_cmp(&a.2.score).then(a.0.cmp(&b.0)));
+    out
+}
+
 fn score(
     need: &Need,
     p: &Profile,
@@ -466,6 +493,20 @@ mod tests {
         assert_eq!(order, vec![1, 3, 2]);
         assert!(matches!(ranked[0].reasons[0], Reason::SectorFit { percent: 100, items: 1, .. }));
         assert!(ranked[0].reasons.iter().any(|r| matches!(r, Reason::SameProvince { items: 1, last_year: 2018 })));
+    }
+
+    #[test]
+    fn the_proposals_an_organisation_fits_best_come_first_with_its_place_among_all() {
+        let records = vec![
+            record(1, 10, 2018, VnSector::Health, "04", 10_000_000),
+            record(1, 11, 2019, VnSector::Health, "04", 10_000_000),
+            record(2, 12, 2019, VnSector::EducationTraining, "04", 10_000_000),
+        ];
+        let needs = [need(VnSector::EducationTraining, "04"), need(VnSector::Health, "04")];
+        let ranked = rank_needs(1, &needs, &profiles(&records, 2020), &[], 2020);
+        let order: Vec<(usize, usize)> = ranked.iter().map(|(i, position, _)| (*i, *position)).collect();
+        assert_eq!(order, vec![(1, 1), (0, 2)], "health first, where it is the best fit; education second of two");
+        assert!(rank_needs(9, &needs, &profiles(&records, 2020), &[], 2020).is_empty(), "no evidence, no list");
     }
 
     #[test]

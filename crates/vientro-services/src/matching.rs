@@ -12,6 +12,7 @@ use vientro_domain::access::{Principal, Role};
 use vientro_domain::admin_units::{AdminUnits, ProvinceCode, UnitSet};
 use vientro_domain::matching::{
     BacktestScore, Candidate, FundingRecord, Need, Registration, profiles, rank, rank_by_activity, rank_by_activity_in,
+    rank_needs,
 };
 use vientro_domain::sector::{SectorRef, VnSector};
 use vientro_domain::{ValidationError, ValidationErrors};
@@ -99,6 +100,19 @@ pub struct RankedOrganisation {
     pub country: Option<String>,
     /// Score and reasons.
     #[serde(flatten)]
+    pub candidate: Candidate,
+}
+
+/// A proposal on the list ranked for one organisation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RankedProposal {
+    /// Position on this list, 1 first.
+    pub rank: usize,
+    /// The proposal.
+    pub proposal: vientro_store::matching::ProposalRow,
+    /// The organisation's place among all organisations ranked for the proposal (1: the best fit of all).
+    pub position: usize,
+    /// Its score and reasons for the proposal.
     pub candidate: Candidate,
 }
 
@@ -307,6 +321,53 @@ impl Services {
             as_of,
             organisations: self.ranked(&need, as_of, limit).await?,
         })
+    }
+
+    /// The open proposals of every province's call-for-aid list (listed, matched or in dossier) ranked for one
+    /// organisation, by how well it fits each, with its reasons and its place among all organisations for that
+    /// proposal: the reverse of [`Services::match_for_proposal`].
+    pub async fn proposals_for_organisation(
+        &self,
+        organisation: i64,
+        as_of: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<RankedProposal>, ServiceError> {
+        let mut db = self.db.clone();
+        vientro_store::organisations::get(&mut db, vientro_domain::ids::OrganisationId(organisation)).await?;
+        let open: Vec<vientro_store::matching::ProposalRow> = vientro_store::matching::proposals(&mut db, None)
+            .await?
+            .into_iter()
+            .filter(|p| matches!(p.status.as_str(), "listed" | "matched" | "dossier"))
+            .collect();
+        let mut needs = Vec::new();
+        let mut kept = Vec::new();
+        for p in open {
+            let (Ok(code), Some(sector)) = (ProvinceCode::parse(&p.province_code), vn_sector(&p.sector_code)) else {
+                continue;
+            };
+            needs.push(Need {
+                sectors: vec![(sector, 1.0)],
+                province: Some(code.as_str().to_owned()),
+                region: region_of(&code),
+                budget_usd_minor: p.estimated_usd_minor,
+            });
+            kept.push(p);
+        }
+        let year = as_of.year();
+        let rows = vientro_store::matching::funding(&mut db, Some(year)).await?;
+        let profiles = profiles(&records(&rows), year);
+        let registrations = self.registrations_on(as_of).await?;
+        Ok(rank_needs(organisation, &needs, &profiles, &registrations, year)
+            .into_iter()
+            .take(limit)
+            .enumerate()
+            .map(|(i, (need, position, candidate))| RankedProposal {
+                rank: i + 1,
+                proposal: kept[need].clone(),
+                position,
+                candidate,
+            })
+            .collect())
     }
 
     /// Organisations ranked for a proposal on a call-for-aid list.

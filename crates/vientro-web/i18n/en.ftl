@@ -607,3 +607,7 @@ match-priority-sectors = Priority sectors (one or more)
 match-source = Source (document, meeting)
 proposal-added = Proposal added to the list.
 priorities-added = Priority sectors recorded.
+match-for-organisation = Open proposals that fit { $name }
+match-for-organisation-none = No open proposal, or the organisation has funded nothing to compare with.
+match-score-place = score { $score }/100, #{ $place } of the organisations for it
+org-proposals = Open proposals that fit this organisation

@@ -607,3 +607,7 @@ match-priority-sectors = Lĩnh vực ưu tiên (chọn một hay nhiều)
 match-source = Căn cứ (văn bản, cuộc họp)
 proposal-added = Đã thêm dự án vào danh mục.
 priorities-added = Đã ghi lĩnh vực ưu tiên.
+match-for-organisation = Dự án đang kêu gọi phù hợp với { $name }
+match-for-organisation-none = Không có dự án nào đang kêu gọi, hoặc tổ chức chưa tài trợ khoản nào để so sánh.
+match-score-place = điểm { $score }/100, đứng thứ { $place } trong các tổ chức phù hợp
+org-proposals = Dự án đang kêu gọi phù hợp với tổ chức

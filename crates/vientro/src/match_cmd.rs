@@ -16,7 +16,7 @@ use vientro_domain::matching::BacktestScore;
 use vientro_domain::money::{format_count_vi, format_number_vi};
 use vientro_domain::sector::VnSector;
 use vientro_services::Services;
-use vientro_services::matching::{Backtest, MatchList};
+use vientro_services::matching::{Backtest, MatchList, RankedProposal};
 use vientro_web::i18n::{Catalog, Tr};
 
 use crate::cli::{Lang, user_error};
@@ -28,11 +28,14 @@ pub(crate) struct MatchArgs {
     #[command(subcommand)]
     command: Option<MatchCommand>,
     /// Province, by code or name (today's 34 or the 63 before 1 July 2025): ranked for its priority sectors.
-    #[arg(long, conflicts_with = "proposal")]
+    #[arg(long, conflicts_with_all = ["proposal", "organisation"])]
     province: Option<String>,
     /// A proposal of a call-for-aid list, by id: ranked for its sector, province and budget.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "organisation")]
     proposal: Option<i64>,
+    /// An organisation, by id: the open proposals of every call-for-aid list ranked for it (the reverse).
+    #[arg(long)]
+    organisation: Option<i64>,
     /// Sectors to match instead of the province's priorities (DAC code or national sector); repeatable.
     #[arg(long = "sector")]
     sectors: Vec<String>,
@@ -78,10 +81,20 @@ pub(crate) async fn run(services: &Services, args: &MatchArgs) -> anyhow::Result
     }
     let as_of = args.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let budget = args.budget_usd.map(|d| i64::try_from(d).unwrap_or(i64::MAX / 100).saturating_mul(100));
+    if let Some(organisation) = args.organisation {
+        let list = services.proposals_for_organisation(organisation, as_of, args.limit).await.map_err(user_error)?;
+        let text = if args.json {
+            serde_json::to_string_pretty(&list)? + "\n"
+        } else {
+            proposals_text(&list, args.lang == Lang::En)?
+        };
+        out.write_all(text.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let list = match (&args.province, args.proposal) {
         (Some(p), None) => services.match_for_province(p, &args.sectors, budget, as_of, args.limit).await,
         (None, Some(id)) => services.match_for_proposal(id, as_of, args.limit).await,
-        _ => anyhow::bail!("give --province P or --proposal ID (or the backtest subcommand)"),
+        _ => anyhow::bail!("give --province P, --proposal ID or --organisation ID (or the backtest subcommand)"),
     }
     .map_err(user_error)?;
     let text =
@@ -176,4 +189,36 @@ fn backtest_text(b: &Backtest) -> String {
         if verdict { "beats" } else { "does NOT beat" }
     ));
     s
+}
+
+fn proposals_text(list: &[RankedProposal], en: bool) -> anyhow::Result<String> {
+    let catalog = Arc::new(Catalog::load().map_err(|e| anyhow::anyhow!("the message catalog: {e}"))?);
+    let t = Tr::new(catalog, if en { vientro_web::i18n::Lang::En } else { vientro_web::i18n::Lang::Vi });
+    let mut s = String::new();
+    if list.is_empty() {
+        s.push_str(if en {
+            "No open proposal to rank, or the organisation has funded nothing yet.\n"
+        } else {
+            "Không có dự án nào đang kêu gọi, hoặc tổ chức chưa tài trợ khoản nào.\n"
+        });
+    }
+    for r in list {
+        let p = &r.proposal;
+        let score = format_number_vi(Decimal::from_f64_retain(r.candidate.score * 100.0).unwrap_or_default(), 0);
+        let place = if en {
+            format!("score {score}/100, #{} of the organisations for it", r.position)
+        } else {
+            format!("điểm {score}/100, đứng thứ {} trong các tổ chức phù hợp", r.position)
+        };
+        let units = vientro_domain::admin_units::AdminUnits::embedded();
+        let province = vientro_domain::admin_units::ProvinceCode::parse(&p.province_code)
+            .ok()
+            .and_then(|c| units.province(&c, vientro_domain::admin_units::UnitSet::From2025))
+            .map_or_else(|| p.province_code.clone(), |u| u.name.clone());
+        s.push_str(&format!("{:>2}. [{}] {} ({province}; {place})\n", r.rank, p.id, p.title));
+        for reason in &r.candidate.reasons {
+            s.push_str(&format!("    - {}\n", t.reason(reason)));
+        }
+    }
+    Ok(s)
 }

@@ -35,6 +35,7 @@ pub(super) fn routes() -> Router<AppState> {
 struct MatchQuery {
     province: Option<String>,
     proposal: Option<i64>,
+    organisation: Option<i64>,
 }
 
 /// One organisation on the list.
@@ -56,6 +57,8 @@ struct MatchPage {
     problem: Option<String>,
     lines: Vec<Line>,
     proposals: Vec<ProposalView>,
+    /// For an organisation: its name and the open proposals ranked for it.
+    for_organisation: Option<(i64, String, Vec<ProposalLine>)>,
     /// The chosen province, when the reader may add to its list and priorities.
     editable: Option<String>,
     sectors: Vec<(String, String, bool)>,
@@ -66,6 +69,17 @@ struct MatchPage {
 struct ProposalView {
     row: ProposalRow,
     next: Vec<(String, String)>,
+}
+
+/// A proposal ranked for an organisation.
+struct ProposalLine {
+    rank: usize,
+    id: i64,
+    title: String,
+    province: String,
+    province_name: String,
+    score: String,
+    reasons: Vec<String>,
 }
 
 /// How many organisations the page lists.
@@ -168,10 +182,51 @@ async fn build(state: &AppState, ctx: &RequestContext, uri: &Uri, q: MatchQuery)
         .map(|s| (format!("vn:{}", s.code()), if en { s.name_en() } else { s.name_vi() }.to_owned(), false))
         .collect();
     let this_year = chrono::Datelike::year(&today);
+    let for_organisation = match q.organisation {
+        None => None,
+        Some(id) => {
+            let name = state.services.organisation(vientro_domain::ids::OrganisationId(id)).await?.name;
+            let ranked = state.services.proposals_for_organisation(id, today, LISTED).await?;
+            let lines = ranked
+                .into_iter()
+                .map(|r| ProposalLine {
+                    rank: r.rank,
+                    id: r.proposal.id,
+                    title: r.proposal.title.clone(),
+                    province_name: vientro_domain::admin_units::ProvinceCode::parse(&r.proposal.province_code)
+                        .ok()
+                        .and_then(|c| units.province(&c, UnitSet::From2025).map(|p| p.name.clone()))
+                        .unwrap_or_default(),
+                    province: r.proposal.province_code,
+                    score: tr.t2(
+                        "match-score-place",
+                        "score",
+                        (r.candidate.score * 100.0).round() as i64,
+                        "place",
+                        r.position,
+                    ),
+                    reasons: r.candidate.reasons.iter().map(|x| tr.reason(x)).collect(),
+                })
+                .collect();
+            Some((id, name, lines))
+        }
+    };
     let c = Chrome::new(ctx, uri, "match-title");
     Ok(render(
         tr,
-        &MatchPage { c, provinces, heading, budget, problem, lines, proposals, editable, sectors, this_year },
+        &MatchPage {
+            c,
+            provinces,
+            heading,
+            budget,
+            problem,
+            lines,
+            proposals,
+            for_organisation,
+            editable,
+            sectors,
+            this_year,
+        },
     ))
 }
 

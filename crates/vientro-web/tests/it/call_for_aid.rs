@@ -65,6 +65,11 @@ async fn an_officer_lists_a_proposal_and_records_priorities_then_matches_them(db
     let no_year = caobang.form("/match/priorities", &[("csrf", &csrf), ("province", "04"), ("from_year", "x")]).await;
     assert_eq!(no_year.status, StatusCode::UNPROCESSABLE_ENTITY);
 
+    let reverse = caobang.get(&format!("/match?organisation={}", app.ngo_a.0)).await;
+    assert_eq!(reverse.status, StatusCode::OK);
+    assert!(reverse.body.contains("data-testid=\"proposals-for-organisation\""));
+    assert_eq!(caobang.get("/match?organisation=999999").await.status, StatusCode::NOT_FOUND);
+
     let mut langson = app.browser("langson").await;
     let page = langson.get("/match?province=04").await;
     assert!(!page.body.contains("data-testid=\"proposal-form\""));

@@ -275,7 +275,7 @@ async fn hostile_text_in_every_field_is_stored_as_typed_or_refused_and_always_sh
 }
 
 /// The filters each list and report reads, as (path, parameter).
-const FILTERS: [(&str, &str); 42] = [
+const FILTERS: [(&str, &str); 43] = [
     ("/aid-items", "q"),
     ("/aid-items", "province"),
     ("/aid-items", "status"),
@@ -318,6 +318,7 @@ const FILTERS: [(&str, &str); 42] = [
     ("/people/events/new", "province"),
     ("/people/associations/1/export.csv", "part"),
     ("/events", "province"),
+    ("/match", "organisation"),
 ];
 
 async fn hostile_filters_never_fail_never_widen_a_list_and_never_echo_markup(db: Db) {

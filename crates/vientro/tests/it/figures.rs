@@ -138,6 +138,24 @@ fn matching_for_cao_bang_lists_organisations_with_their_reasons() {
 }
 
 #[test]
+fn the_reverse_match_ranks_open_proposals_for_the_organisation_that_funded_the_first_match() {
+    // The organisation ranked first for Cao Bằng has a funding record to rank proposals with.
+    let json = vientro(&["match", "--province", "Cao Bằng", "--as-of", "2026-11-26", "--limit", "1", "--json"]);
+    let first: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let organisation = first["organisations"][0]["organisation"].as_i64().unwrap().to_string();
+    let text = vientro(&["match", "--organisation", &organisation, "--as-of", "2026-11-26"]);
+    assert!(text.contains(" 1. [") && text.contains("Tỉnh Cao Bằng"), "{text}");
+    assert!(text.contains("đứng thứ") && text.contains("lĩnh vực phù hợp"), "its place and reasons:\n{text}");
+    let json = vientro(&["match", "--organisation", &organisation, "--as-of", "2026-11-26", "--json"]);
+    let ranked: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let scores: Vec<f64> = ranked.iter().map(|r| r["candidate"]["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first: {scores:?}");
+    assert!(
+        ranked.iter().all(|r| ["listed", "matched", "dossier"].contains(&r["proposal"]["status"].as_str().unwrap()))
+    );
+}
+
+#[test]
 fn the_matching_backtest_prints_hit_rates_and_mrr_beside_both_baselines() {
     let text = vientro(&["match", "backtest", "--before", "2020"]);
     for row in ["| vientro match |", "| baseline: most active overall |", "| baseline: most active in the province |"] {
