@@ -29,6 +29,7 @@ pub mod scoped_items;
 pub mod scoped_reports;
 pub mod search;
 pub mod sheet_import;
+pub mod sheet_mappings;
 pub mod watch;
 
 pub use error::ServiceError;

@@ -26,6 +26,7 @@ pub mod people_records;
 pub mod rates;
 pub mod reports;
 pub mod settings;
+pub mod sheet_mappings;
 pub mod summaries;
 #[cfg(feature = "test-support")]
 pub mod testing;

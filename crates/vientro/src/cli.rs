@@ -285,7 +285,8 @@ pub(crate) enum SheetFormat {
 pub(crate) struct SheetArgs {
     /// The file to import.
     file: std::path::PathBuf,
-    /// A saved column mapping (JSON); without it the mapping is suggested from the headers.
+    /// A column mapping: a JSON file, or the name of a mapping saved in the web app's sheet preview; without it
+    /// the mapping is suggested from the headers.
     #[arg(long)]
     mapping: Option<std::path::PathBuf>,
     /// Save the mapping used (suggested or given) to this file, for the next sheet of the same shape.
@@ -871,10 +872,18 @@ async fn import_sheet(database_url: &str, format: SheetFormat, args: &SheetArgs)
     }
     .with_context(|| format!("cannot read {}", args.file.display()))?;
     let mapping = match &args.mapping {
-        Some(path) => {
+        Some(path) if path.is_file() => {
             let text = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             serde_json::from_slice::<sheet::Mapping>(&text)
                 .with_context(|| format!("{} is not a column mapping", path.display()))?
+        }
+        Some(name) => {
+            let db = open(database_url).await?;
+            let saved = Services::new(db.clone()).sheet_mapping(&name.to_string_lossy()).await;
+            db.close().await;
+            saved.map_err(|e| {
+                anyhow::anyhow!("{}: neither a mapping file nor the name of a saved mapping ({e})", name.display())
+            })?
         }
         None => sheet::suggest_mapping(&raw.headers),
     };

@@ -35,7 +35,11 @@ struct SheetRun {
     key: String,
     user: String,
     file_name: String,
+    /// The sheet as read, to read again with another mapping.
+    raw: sheet::RawSheet,
     preview: Preview,
+    /// Why the mapping does not fit the sheet (no row is read until it does).
+    problem: Option<String>,
     /// What the import would do (a dry run of the good rows, which finds what only the database can refuse).
     trial: SheetImportSummary,
     /// What the import did, once run.
@@ -61,6 +65,15 @@ impl RecentSheets {
         runs.iter().find(|r| r.key == key && r.user == user).cloned()
     }
 
+    /// Replaces a run (read again with another mapping), keeping its place.
+    fn replace(&self, run: SheetRun) {
+        if let Ok(mut runs) = self.0.lock()
+            && let Some(old) = runs.iter_mut().find(|r| r.key == run.key && r.user == run.user)
+        {
+            *old = run;
+        }
+    }
+
     fn set_done(&self, key: &str, summary: SheetImportSummary) {
         if let Ok(mut runs) = self.0.lock()
             && let Some(run) = runs.iter_mut().find(|r| r.key == key)
@@ -77,12 +90,14 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/transfer/sheet/template.csv", get(template_csv))
         .route("/transfer/sheet/{key}", get(preview_page))
         .route("/transfer/sheet/{key}/import", post(import))
+        .route("/transfer/sheet/{key}/mapping", post(remap))
 }
 
-/// One column of the preview: the header and the field it fills.
+/// One column of the preview: the header, the field it fills and the fields it could fill (code, label, chosen).
 struct ColumnView {
     header: String,
     field: Option<&'static str>,
+    choices: Vec<(&'static str, String, bool)>,
 }
 
 #[derive(Template)]
@@ -100,6 +115,10 @@ struct SheetPage {
     left_out: Vec<(usize, String)>,
     done: Option<SheetImportSummary>,
     show_upload: bool,
+    /// The saved mappings' names.
+    saved: Vec<String>,
+    /// Why the last mapping could not be used, if it could not.
+    mapping_problem: Option<String>,
 }
 
 impl SheetPage {
@@ -116,10 +135,13 @@ impl SheetPage {
             left_out: Vec::new(),
             done: None,
             show_upload: true,
+            saved: Vec::new(),
+            mapping_problem: None,
         }
     }
 
-    fn of(c: Chrome, run: SheetRun) -> Self {
+    fn of(c: Chrome, run: SheetRun, saved: Vec<String>) -> Self {
+        let lang = if c.tr.lang == crate::i18n::Lang::En { sheet::Lang::En } else { sheet::Lang::Vi };
         let mut lines: Vec<usize> = run.trial.skipped.iter().map(|e| e.line).collect();
         lines.dedup();
         let columns = run
@@ -127,7 +149,14 @@ impl SheetPage {
             .headers
             .iter()
             .zip(run.preview.columns.iter())
-            .map(|(h, f)| ColumnView { header: h.clone(), field: f.map(|f| f.as_str()) })
+            .map(|(h, f)| ColumnView {
+                header: h.clone(),
+                field: f.map(|f| f.as_str()),
+                choices: sheet::Field::ALL
+                    .iter()
+                    .map(|c| (c.as_str(), c.header(lang).to_owned(), Some(*c) == *f))
+                    .collect(),
+            })
             .collect();
         Self {
             key: run.key,
@@ -141,6 +170,8 @@ impl SheetPage {
             show_upload: run.done.is_some(),
             done: run.done,
             c,
+            saved,
+            mapping_problem: run.problem,
         }
     }
 
@@ -149,11 +180,17 @@ impl SheetPage {
     }
 }
 
-async fn page(ctx: RequestContext, uri: Uri) -> Response {
+async fn saved_names(state: &AppState) -> Vec<String> {
+    state.services.sheet_mappings().await.map(|rows| rows.into_iter().map(|r| r.name).collect()).unwrap_or_default()
+}
+
+async fn page(State(state): State<AppState>, ctx: RequestContext, uri: Uri) -> Response {
     if let Err(e) = may_transfer(&ctx) {
         return PageError::new(&ctx, e).into_response();
     }
-    render(&ctx.tr, &SheetPage::empty(Chrome::new(&ctx, &uri, "sheet-title")))
+    let mut page = SheetPage::empty(Chrome::new(&ctx, &uri, "sheet-title"));
+    page.saved = saved_names(&state).await;
+    render(&ctx.tr, &page)
 }
 
 async fn preview_page(
@@ -167,7 +204,9 @@ async fn preview_page(
         Err(e) => return PageError::new(&ctx, e).into_response(),
     };
     match state.sheets.get(&key, &user.username) {
-        Some(run) => render(&ctx.tr, &SheetPage::of(Chrome::new(&ctx, &uri, "sheet-title"), run)),
+        Some(run) => {
+            render(&ctx.tr, &SheetPage::of(Chrome::new(&ctx, &uri, "sheet-title"), run, saved_names(&state).await))
+        }
         None => PageError::new(&ctx, ServiceError::NotFound("uploaded sheet")).into_response(),
     }
 }
@@ -183,10 +222,14 @@ async fn upload(State(state): State<AppState>, ctx: RequestContext, mut multipar
     };
     let received = async {
         let mut file: Option<(String, Vec<u8>)> = None;
+        let mut saved_mapping: Option<String> = None;
         while let Some(field) =
             multipart.next_field().await.map_err(|e| bad_upload(format!("the upload broke off: {e}")))?
         {
-            if field.name() == Some("file") {
+            if field.name() == Some("mapping") {
+                let name = field.text().await.map_err(|e| bad_upload(format!("the upload broke off: {e}")))?;
+                saved_mapping = Some(name).filter(|n| !n.trim().is_empty());
+            } else if field.name() == Some("file") {
                 let name = field.file_name().unwrap_or("upload.xlsx").replace(['/', '\\'], "_");
                 let bytes = field.bytes().await.map_err(|e| bad_upload(format!("the upload broke off: {e}")))?;
                 if !bytes.is_empty() {
@@ -194,9 +237,10 @@ async fn upload(State(state): State<AppState>, ctx: RequestContext, mut multipar
                 }
             }
         }
-        file.ok_or_else(|| bad_upload("choose an Excel (.xlsx, .xls, .ods) or CSV file to upload"))
+        let file = file.ok_or_else(|| bad_upload("choose an Excel (.xlsx, .xls, .ods) or CSV file to upload"))?;
+        Ok::<_, ServiceError>((file, saved_mapping))
     };
-    let (file_name, bytes) = match received.await {
+    let ((file_name, bytes), saved_mapping) = match received.await {
         Ok(f) => f,
         Err(e) => return PageError::new(&ctx, e).into_response(),
     };
@@ -212,23 +256,111 @@ async fn upload(State(state): State<AppState>, ctx: RequestContext, mut multipar
         Ok(Err(e)) => return PageError::new(&ctx, bad_upload(format!("{file_name}: {e}"))).into_response(),
         Err(e) => return PageError::new(&ctx, ServiceError::Internal(e.into())).into_response(),
     };
-    let mapping = sheet::suggest_mapping(&raw.headers);
-    let preview = match sheet::parse_rows(&raw, &mapping, &sheet::RowDefaults::default()) {
-        Ok(p) => p,
-        Err(e) => return PageError::new(&ctx, bad_upload(format!("{file_name}: {e}"))).into_response(),
-    };
-    // A dry run of the good rows finds what only the database can refuse (a duplicate code, a currency
-    // without a rate), so the preview lists every bad row before anything is written.
-    let trial_options = SheetImportOptions { dry_run: true, only_valid_rows: true };
-    let trial = match state.services.import_sheet(&user.actor(), &preview, &trial_options).await {
-        Ok(t) => t,
-        Err(e) => return PageError::new(&ctx, e).into_response(),
+    let mapping = match &saved_mapping {
+        Some(name) => match state.services.sheet_mapping(name).await {
+            Ok(m) => m,
+            Err(e) => return PageError::new(&ctx, e).into_response(),
+        },
+        None => sheet::suggest_mapping(&raw.headers),
     };
     let key = match vientro_services::accounts::random_token() {
         Ok(k) => k,
         Err(e) => return PageError::new(&ctx, e).into_response(),
     };
-    state.sheets.put(SheetRun { key: key.clone(), user: user.username.clone(), file_name, preview, trial, done: None });
+    match checked_run(&state, &user, key.clone(), file_name, raw, mapping).await {
+        Ok(run) => {
+            state.sheets.put(run);
+            Redirect::to(&format!("/transfer/sheet/{key}")).into_response()
+        }
+        Err(e) => PageError::new(&ctx, e).into_response(),
+    }
+}
+
+/// Reads the sheet's rows with `mapping` and tries them: a dry run of the good rows finds what only the
+/// database can refuse (a duplicate code, a currency without a rate), so the preview lists every bad row
+/// before anything is written.
+async fn checked_run(
+    state: &AppState,
+    user: &vientro_services::accounts::CurrentUser,
+    key: String,
+    file_name: String,
+    raw: sheet::RawSheet,
+    mapping: sheet::Mapping,
+) -> Result<SheetRun, ServiceError> {
+    let (preview, problem) = match sheet::parse_rows(&raw, &mapping, &sheet::RowDefaults::default()) {
+        Ok(preview) => (preview, None),
+        // A mapping that does not fit (a required field without a column, a field twice) reads no row; the
+        // preview shows the columns as mapped so the officer can map them right.
+        Err(e) => {
+            let columns = raw
+                .headers
+                .iter()
+                .map(|h| mapping.columns.iter().find(|c| c.header == *h).and_then(|c| c.field))
+                .collect();
+            let empty = Preview {
+                headers: raw.headers.clone(),
+                columns,
+                rows_read: raw.rows.len(),
+                good: Vec::new(),
+                bad: Vec::new(),
+                skipped: Vec::new(),
+            };
+            (empty, Some(e.to_string()))
+        }
+    };
+    let trial_options = SheetImportOptions { dry_run: true, only_valid_rows: true };
+    let trial = state.services.import_sheet(&user.actor(), &preview, &trial_options).await?;
+    Ok(SheetRun { key, user: user.username.clone(), file_name, raw, preview, problem, trial, done: None })
+}
+
+/// Reads an uploaded sheet again with the columns mapped as the form says (`column_N` = field code or empty to
+/// ignore), and saves that mapping under `save_as` when a name is given.
+async fn remap(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(key): Path<String>,
+    axum::Form(form): axum::Form<std::collections::BTreeMap<String, String>>,
+) -> Response {
+    let user = match may_transfer(&ctx) {
+        Ok(u) => u,
+        Err(e) => return PageError::new(&ctx, e).into_response(),
+    };
+    let Some(run) = state.sheets.get(&key, &user.username) else {
+        return PageError::new(&ctx, ServiceError::NotFound("uploaded sheet")).into_response();
+    };
+    if run.done.is_some() {
+        return Redirect::to(&format!("/transfer/sheet/{key}")).into_response();
+    }
+    let mut columns = Vec::new();
+    for (i, header) in run.raw.headers.iter().enumerate() {
+        let chosen = form.get(&format!("column_{i}")).map(String::as_str).unwrap_or_default();
+        let field = match chosen {
+            "" => None,
+            code => match sheet::Field::ALL.iter().find(|f| f.as_str() == code) {
+                Some(f) => Some(*f),
+                None => {
+                    let e = bad_upload(format!("column \"{header}\": '{code}' is not a field of the sheet"));
+                    return PageError::new(&ctx, e).into_response();
+                }
+            },
+        };
+        columns.push(sheet::ColumnMapping { header: header.clone(), field });
+    }
+    let mapping = sheet::Mapping { columns };
+    let file_name = run.file_name.clone();
+    let new_run = match checked_run(&state, &user, key.clone(), file_name, run.raw.clone(), mapping.clone()).await {
+        Ok(r) => r,
+        Err(e) => return PageError::new(&ctx, e).into_response(),
+    };
+    let fits = new_run.problem.is_none();
+    state.sheets.replace(new_run);
+    // Only a mapping that fits the sheet is worth keeping for the next one.
+    if let Some(name) = form.get("save_as").filter(|n| !n.trim().is_empty())
+        && fits
+        && let Err(e) = state.services.save_sheet_mapping_as(&user, name, &mapping).await
+    {
+        return PageError::new(&ctx, e).into_response();
+    }
     Redirect::to(&format!("/transfer/sheet/{key}")).into_response()
 }
 
@@ -251,8 +383,8 @@ async fn import(
     let Some(run) = state.sheets.get(&key, &user.username) else {
         return PageError::new(&ctx, ServiceError::NotFound("uploaded sheet")).into_response();
     };
-    if run.done.is_some() {
-        // Importing the same upload twice would record its items twice.
+    if run.done.is_some() || run.problem.is_some() {
+        // Importing the same upload twice would record its items twice; a mapping that does not fit reads nothing.
         return Redirect::to(&format!("/transfer/sheet/{key}")).into_response();
     }
     let options = SheetImportOptions { dry_run: false, only_valid_rows: form.only_valid_rows.is_some() };

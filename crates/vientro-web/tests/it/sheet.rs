@@ -65,4 +65,81 @@ async fn a_sheet_is_previewed_with_its_bad_rows_then_only_the_valid_rows_are_imp
     assert_eq!(items_with_code_prefix(&db, "WEB-").await.len(), 2, "the same upload is never imported twice");
 }
 
-on_both_backends!(a_sheet_is_previewed_with_its_bad_rows_then_only_the_valid_rows_are_imported);
+/// The field each column's select has chosen on a preview page, in column order.
+fn chosen_fields(page: &str) -> Vec<(String, String)> {
+    page.split("<select id=\"column_")
+        .skip(1)
+        .map(|select| {
+            let index = select.split('"').next().unwrap_or_default().to_owned();
+            let body = select.split("</select>").next().unwrap_or_default();
+            let chosen = body
+                .split("<option value=\"")
+                .skip(1)
+                .find(|o| o.contains("\" selected>"))
+                .and_then(|o| o.split('"').next())
+                .unwrap_or_default()
+                .to_owned();
+            (format!("column_{index}"), chosen)
+        })
+        .collect()
+}
+
+async fn a_sheet_whose_columns_are_not_recognised_is_mapped_by_hand_saved_and_reused(db: Db) {
+    let app = TestApp::new(db.clone()).await;
+    let mut central = app.browser("central").await;
+    let csrf = central.csrf("/transfer/sheet").await;
+    // "Hạng mục" names the title in a way the suggestions do not know.
+    let odd = SHEET.replacen("Tên dự án", "Hạng mục", 1);
+    let uploaded = central
+        .send(upload(&format!("/transfer/sheet?csrf={csrf}"), "danh-sach.csv", "text/csv", odd.as_bytes(), &[]))
+        .await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "a sheet that does not fit the suggestion is still previewed");
+    let location = uploaded.headers["location"].to_str().unwrap().to_owned();
+    let preview = central.get(&location).await;
+    assert!(preview.body.contains("data-testid=\"mapping-problem\""), "the missing column is named");
+    assert!(!preview.body.contains("data-testid=\"sheet-import-form\""), "nothing to import yet");
+
+    let mut fields = chosen_fields(&preview.body);
+    assert_eq!(fields.len(), 11);
+    assert_eq!(fields[1].1, "", "the odd column is ignored at first");
+    fields[1].1 = "title".into();
+    let mut form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    form.push(("csrf", &csrf));
+    form.push(("save_as", "Danh sách của Sở Ngoại vụ"));
+    let remapped = central.form(&format!("{location}/mapping"), &form).await;
+    assert_eq!(remapped.status, StatusCode::SEE_OTHER, "{}", remapped.body);
+    let preview = central.get(&location).await;
+    assert!(preview.body.contains("data-testid=\"would-import\">2<"), "read again: two valid rows");
+    assert!(preview.body.contains("data-testid=\"sheet-import-form\""));
+    let saved = app.services.sheet_mappings().await.unwrap();
+    assert_eq!(saved.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["Danh sách của Sở Ngoại vụ"]);
+
+    // The next list of the same shape is read with the saved mapping straight away.
+    let page = central.get("/transfer/sheet").await;
+    assert!(page.body.contains("<option value=\"Danh sách của Sở Ngoại vụ\">"), "offered on the upload form");
+    let reused = central
+        .send(upload(
+            &format!("/transfer/sheet?csrf={csrf}"),
+            "danh-sach-2.csv",
+            "text/csv",
+            odd.as_bytes(),
+            &[("mapping", "Danh sách của Sở Ngoại vụ")],
+        ))
+        .await;
+    assert_eq!(reused.status, StatusCode::SEE_OTHER);
+    let preview = central.get(reused.headers["location"].to_str().unwrap()).await;
+    assert!(preview.body.contains("data-testid=\"would-import\">2<"));
+    assert!(!preview.body.contains("data-testid=\"mapping-problem\""));
+    assert!(items_with_code_prefix(&db, "WEB-").await.is_empty(), "mapping and previewing write no item");
+
+    let unknown = central.form(&format!("{location}/mapping"), &[("csrf", &csrf), ("column_0", "no_such_field")]).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut caobang = app.browser("caobang").await;
+    let token = caobang.csrf("/aid-items").await;
+    assert_eq!(caobang.form(&format!("{location}/mapping"), &[("csrf", &token)]).await.status, StatusCode::FORBIDDEN);
+}
+
+on_both_backends!(
+    a_sheet_is_previewed_with_its_bad_rows_then_only_the_valid_rows_are_imported,
+    a_sheet_whose_columns_are_not_recognised_is_mapped_by_hand_saved_and_reused,
+);
