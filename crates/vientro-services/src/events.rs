@@ -10,7 +10,7 @@ use vientro_domain::{ValidationError, ValidationErrors};
 use vientro_store::Tx;
 use vientro_store::events::{EventRow, GuestRow, PledgeRow, PresentedRow};
 
-use vientro_domain::access::{Action, Principal, Resource, Role, can};
+use vientro_domain::access::Principal;
 use vientro_domain::admin_units::ProvinceCode;
 use vientro_domain::ids::OrganisationId;
 
@@ -235,14 +235,7 @@ async fn known_organisation(tx: &mut Tx, organisation: i64) -> Result<(), Servic
 }
 
 fn check_may_edit(who: &CurrentUser, province: &ProvinceCode) -> Result<(), ServiceError> {
-    let resource = Resource { provinces: vec![province.clone()], organisations: Vec::new(), published: true };
-    if matches!(who.role, Role::Admin | Role::Central | Role::ProvinceOfficer)
-        && can(&who.principal(), Action::Edit, &resource)
-    {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden("you may not record this province's aid-promotion events".into()))
-    }
+    crate::people_records::check_may_record_for(who, Some(province), "aid-promotion events")
 }
 
 /// Follows each event's pledges to the items they became, with its guests and proposals presented.

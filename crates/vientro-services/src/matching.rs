@@ -600,13 +600,5 @@ impl Services {
 
 /// Refuses a user who may not change a province's priorities and call-for-aid list.
 fn check_may_edit_list(user: &crate::accounts::CurrentUser, province: &ProvinceCode) -> Result<(), ServiceError> {
-    use vientro_domain::access::{Action, Resource, can};
-    let resource = Resource { provinces: vec![province.clone()], organisations: Vec::new(), published: true };
-    if matches!(user.role, Role::Admin | Role::Central | Role::ProvinceOfficer)
-        && can(&user.principal(), Action::Edit, &resource)
-    {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden("you may not change this province's priorities or call-for-aid list".into()))
-    }
+    crate::people_records::check_may_record_for(user, Some(province), "priorities or call-for-aid proposals")
 }

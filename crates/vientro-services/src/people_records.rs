@@ -80,15 +80,32 @@ pub fn may_record_people(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Central | Role::ProvinceOfficer)
 }
 
-/// Refuses a user who may not write a record of `province` (none: a national record, the centre's).
-fn check_may_write(who: &CurrentUser, province: Option<&ProvinceCode>) -> Result<(), ServiceError> {
-    let resource =
-        Resource { provinces: province.into_iter().cloned().collect(), organisations: Vec::new(), published: true };
-    if may_record_people(who.role) && can(&who.principal(), Action::Edit, &resource) {
+/// Refuses a user who may not record a province's work: administrators and central staff anywhere, a
+/// provincial officer in their own province only; `province` none is a national record, the centre's. `what`
+/// names the records in the refusal. The one rule for people-to-people records, aid-promotion events and the
+/// call-for-aid list.
+pub(crate) fn check_may_record_for(
+    who: &CurrentUser,
+    province: Option<&ProvinceCode>,
+    what: &str,
+) -> Result<(), ServiceError> {
+    if may_record_for(who, province) {
         Ok(())
     } else {
-        Err(ServiceError::Forbidden("you may not record people-to-people work for this province".into()))
+        Err(ServiceError::Forbidden(format!("you may not record {what} for this province")))
     }
+}
+
+/// Whether `who` may record a province's work (see [`check_may_record_for`]); pages ask it to decide which forms
+/// to show, and every write asks again.
+pub fn may_record_for(who: &CurrentUser, province: Option<&ProvinceCode>) -> bool {
+    let resource =
+        Resource { provinces: province.into_iter().cloned().collect(), organisations: Vec::new(), published: true };
+    may_record_people(who.role) && can(&who.principal(), Action::Edit, &resource)
+}
+
+fn check_may_write(who: &CurrentUser, province: Option<&ProvinceCode>) -> Result<(), ServiceError> {
+    check_may_record_for(who, province, "people-to-people work")
 }
 
 fn check_may_read(who: &Principal) -> Result<(), ServiceError> {

@@ -168,14 +168,7 @@ async fn build(state: &AppState, ctx: &RequestContext, uri: &Uri, q: MatchQuery)
     let editable = chosen
         .as_deref()
         .and_then(|p| AdminUnits::embedded().parse_province(p).ok())
-        .filter(|p| {
-            let list = vientro_domain::access::Resource {
-                provinces: vec![p.clone()],
-                organisations: Vec::new(),
-                published: true,
-            };
-            may_change_list(ctx) && vientro_domain::access::can(&who, vientro_domain::access::Action::Edit, &list)
-        })
+        .filter(|p| ctx.user.as_ref().is_some_and(|u| vientro_services::people_records::may_record_for(u, Some(p))))
         .map(|p| p.as_str().to_owned());
     let sectors = vientro_domain::sector::VnSector::all()
         .iter()
@@ -228,12 +221,6 @@ async fn build(state: &AppState, ctx: &RequestContext, uri: &Uri, q: MatchQuery)
             this_year,
         },
     ))
-}
-
-/// Whether the reader's role changes call-for-aid lists at all (the services decide again, by province).
-fn may_change_list(ctx: &RequestContext) -> bool {
-    use vientro_domain::access::Role;
-    ctx.user.as_ref().is_some_and(|u| matches!(u.role, Role::Admin | Role::Central | Role::ProvinceOfficer))
 }
 
 /// The new-proposal form.

@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use vientro_domain::ValidationErrors;
-use vientro_domain::access::{Action, Resource, can};
 use vientro_domain::admin_units::{AdminUnits, ProvinceCode, UnitSet};
 use vientro_domain::country::CountryCode;
 use vientro_domain::people::{Field, FieldType, FieldValue, PeopleKind};
@@ -181,11 +180,7 @@ fn form_values(values: &[(&'static Field, FieldValue)]) -> BTreeMap<String, Stri
 
 /// Whether the reader may write records of `province` (the services decide again on every write).
 fn may_write(ctx: &RequestContext, province: Option<&ProvinceCode>) -> bool {
-    ctx.user.as_ref().is_some_and(|u| {
-        let resource =
-            Resource { provinces: province.into_iter().cloned().collect(), organisations: Vec::new(), published: true };
-        may_record_people(u.role) && can(&u.principal(), Action::Edit, &resource)
-    })
+    ctx.user.as_ref().is_some_and(|u| vientro_services::people_records::may_record_for(u, province))
 }
 
 fn parse_kind(text: &str) -> Result<PeopleKind, ServiceError> {

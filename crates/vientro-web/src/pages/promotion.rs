@@ -12,7 +12,6 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use vientro_domain::access::{Action, Resource, Role, can};
 use vientro_domain::admin_units::{AdminUnits, ProvinceCode, UnitSet};
 use vientro_domain::money::{CurrencyCode, Money};
 use vientro_domain::{ValidationError, ValidationErrors};
@@ -34,11 +33,7 @@ pub(super) fn routes() -> Router<AppState> {
 
 /// Whether the reader may record events of `province` (the services decide again on every write).
 fn may_edit(ctx: &RequestContext, province: &ProvinceCode) -> bool {
-    ctx.user.as_ref().is_some_and(|u| {
-        let resource = Resource { provinces: vec![province.clone()], organisations: Vec::new(), published: true };
-        matches!(u.role, Role::Admin | Role::Central | Role::ProvinceOfficer)
-            && can(&u.principal(), Action::Edit, &resource)
-    })
+    ctx.user.as_ref().is_some_and(|u| vientro_services::people_records::may_record_for(u, Some(province)))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
