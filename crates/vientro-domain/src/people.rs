@@ -73,6 +73,8 @@ pub struct Part {
     pub fields: &'static [Field],
     /// The order its rows are listed in (column names).
     pub order_by: &'static str,
+    /// The column that tells its rows apart within one record (`id`; a member count: its day).
+    pub key: &'static str,
 }
 
 const PROVINCE: Field = field("province_code", FieldType::Province, true);
@@ -102,6 +104,7 @@ const ASSOCIATION_PARTS: &[Part] = &[
             field("left_on", FieldType::Date, false),
         ],
         order_by: "member_kind, name",
+        key: "id",
     },
     Part {
         name: "counts",
@@ -109,6 +112,7 @@ const ASSOCIATION_PARTS: &[Part] = &[
         parent_column: "association_id",
         fields: &[field("as_of", FieldType::Date, true), field("members", FieldType::Count, true)],
         order_by: "as_of",
+        key: "as_of",
     },
 ];
 
@@ -132,6 +136,7 @@ const TWINNING_PARTS: &[Part] = &[Part {
         field("description", FieldType::LongText, false),
     ],
     order_by: "held_on, id",
+    key: "id",
 }];
 
 const DELEGATION_FIELDS: &[Field] = &[
@@ -156,6 +161,7 @@ const DELEGATION_PARTS: &[Part] = &[Part {
         field("organisation", FieldType::Text, false),
     ],
     order_by: "id",
+    key: "id",
 }];
 
 const SCHOLARSHIP_FIELDS: &[Field] = &[
@@ -201,6 +207,7 @@ const EVENT_PARTS: &[Part] = &[Part {
         field("role", FieldType::Text, false),
     ],
     order_by: "participant_kind, name",
+    key: "id",
 }];
 
 /// A kind of people-to-people record.

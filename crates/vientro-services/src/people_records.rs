@@ -59,6 +59,8 @@ pub struct PartView {
     pub part: &'static Part,
     /// Its rows, each field in order.
     pub rows: Vec<Vec<(&'static Field, FieldValue)>>,
+    /// Each row's key within the record (the same order as `rows`), to remove it by.
+    pub keys: Vec<String>,
 }
 
 fn read_back(fields: &'static [Field], texts: &[Option<String>]) -> Vec<(&'static Field, FieldValue)> {
@@ -148,7 +150,11 @@ impl Services {
         let mut record = view(kind, store::record(&mut db, kind, id).await?);
         for part in kind.parts() {
             let rows = store::part_rows(&mut db, part, id).await?;
-            record.parts.push(PartView { part, rows: rows.iter().map(|r| read_back(part.fields, &r.texts)).collect() });
+            record.parts.push(PartView {
+                part,
+                rows: rows.iter().map(|r| read_back(part.fields, &r.texts)).collect(),
+                keys: rows.into_iter().map(|r| r.key).collect(),
+            });
         }
         Ok(record)
     }
@@ -235,6 +241,38 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(new_version)
+    }
+
+    /// Removes the row `key` (see [`Part::key`]) from a record's list `part`, audited with what it held.
+    pub async fn remove_people_part_row_as(
+        &self,
+        who: &CurrentUser,
+        kind: PeopleKind,
+        id: i64,
+        part: &str,
+        key: &str,
+    ) -> Result<(), ServiceError> {
+        let part = kind.part(part).map_err(vientro_domain::ValidationErrors::from)?;
+        let mut tx = self.db.begin().await?;
+        let parent = view(kind, store::record(&mut tx, kind, id).await?);
+        check_may_write(who, parent.province().as_ref())?;
+        let removed = store::delete_part_row(&mut tx, part, id, key).await?;
+        let before = PartRow { part, values: read_back(part.fields, &removed.texts) }.to_json();
+        audit::append(
+            &mut tx,
+            &AuditEntry {
+                actor: &who.username,
+                action: "delete",
+                entity: part.table,
+                entity_id: Some(id),
+                before: Some(before),
+                after: None,
+            },
+            vientro_store::now(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Adds a row (a member, an activity, a participant) to a record's list `part`.

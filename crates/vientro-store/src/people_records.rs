@@ -41,11 +41,19 @@ pub struct StoredRecord {
     pub texts: Vec<Option<String>>,
 }
 
-/// A row of a part as stored: its fields' texts in the order of [`Part::fields`].
+/// A row of a part as stored: its key (see [`Part::key`]) and its fields' texts in the order of [`Part::fields`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredPartRow {
+    /// The row's key within its record, as text.
+    pub key: String,
     /// Each field's stored text.
     pub texts: Vec<Option<String>>,
+}
+
+fn stored_part_row(row: TextRow) -> Result<StoredPartRow, StoreError> {
+    let mut texts = row.0.into_iter();
+    let key = texts.next().flatten().ok_or_else(|| StoreError::Refused("a list row without its key".into()))?;
+    Ok(StoredPartRow { key, texts: texts.collect() })
 }
 
 fn text_columns(fields: &[Field]) -> String {
@@ -192,14 +200,40 @@ pub async fn insert_part_row(
 /// The rows of a record's part, in the part's order.
 pub async fn part_rows(ex: &mut impl Exec, part: &Part, parent: i64) -> Result<Vec<StoredPartRow>, StoreError> {
     let sql = format!(
-        "SELECT {} FROM {} WHERE {} = $1 ORDER BY {}",
+        "SELECT CAST({} AS TEXT), {} FROM {} WHERE {} = $1 ORDER BY {}",
+        part.key,
         text_columns(part.fields),
         part.table,
         part.parent_column,
         part.order_by
     );
     let rows: Vec<TextRow> = ex.fetch_all(Stmt::new(sql).bind(parent)).await?;
-    Ok(rows.into_iter().map(|r| StoredPartRow { texts: r.0 }).collect())
+    rows.into_iter().map(stored_part_row).collect()
+}
+
+/// Removes the row of a record's part whose key is `key`, returning it; `NotFound` when there is none.
+pub async fn delete_part_row(
+    ex: &mut impl Exec,
+    part: &Part,
+    parent: i64,
+    key: &str,
+) -> Result<StoredPartRow, StoreError> {
+    let sql = format!(
+        "SELECT CAST({key} AS TEXT), {} FROM {} WHERE {} = $1 AND CAST({key} AS TEXT) = $2",
+        text_columns(part.fields),
+        part.table,
+        part.parent_column,
+        key = part.key
+    );
+    let row: TextRow = ex.fetch_one(Stmt::new(sql).bind(parent).bind(key), "the list row").await?;
+    let sql = format!(
+        "DELETE FROM {} WHERE {} = $1 AND CAST({key} AS TEXT) = $2",
+        part.table,
+        part.parent_column,
+        key = part.key
+    );
+    ex.execute(Stmt::new(sql).bind(parent).bind(key)).await?;
+    stored_part_row(row)
 }
 
 /// The rows of one part of every record of `kind` in a province, each with its record's id.
@@ -212,7 +246,9 @@ pub async fn part_rows_of_province(
     let columns: Vec<String> = part.fields.iter().map(|f| format!("CAST(p.{} AS TEXT)", f.name)).collect();
     let order: Vec<String> = part.order_by.split(", ").map(|c| format!("p.{c}")).collect();
     let sql = format!(
-        "SELECT CAST(r.id AS TEXT), {} FROM {} p JOIN {} r ON r.id = p.{} WHERE r.province_code = $1 ORDER BY r.id, {}",
+        "SELECT CAST(r.id AS TEXT), CAST(p.{} AS TEXT), {} FROM {} p JOIN {} r ON r.id = p.{} \
+         WHERE r.province_code = $1 ORDER BY r.id, {}",
+        part.key,
         columns.join(", "),
         part.table,
         kind.table(),
@@ -224,7 +260,8 @@ pub async fn part_rows_of_province(
         .map(|r| {
             let mut texts = r.0.into_iter();
             let id = texts.next().flatten().and_then(|t| t.parse::<i64>().ok());
-            id.map(|id| (id, StoredPartRow { texts: texts.collect() }))
+            let key = texts.next().flatten().unwrap_or_default();
+            id.map(|id| (id, StoredPartRow { key, texts: texts.collect() }))
                 .ok_or_else(|| StoreError::Refused("a part row without its record".into()))
         })
         .collect()

@@ -616,3 +616,5 @@ sheet-remap = Read again with this mapping
 sheet-use-mapping = Saved column mapping
 sheet-suggested-mapping = (suggested from the headers)
 error-mapping-name = A mapping's name is one line of 1 to 120 characters.
+people-remove-row = Remove
+people-row-removed = Row removed.

@@ -616,3 +616,5 @@ sheet-remap = Đọc lại theo cách ghép cột này
 sheet-use-mapping = Cách ghép cột đã lưu
 sheet-suggested-mapping = (tự nhận theo tên cột)
 error-mapping-name = Tên cách ghép cột viết trên một dòng, từ 1 đến 120 ký tự.
+people-remove-row = Xoá
+people-row-removed = Đã xoá dòng.

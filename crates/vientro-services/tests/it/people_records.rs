@@ -167,6 +167,22 @@ async fn an_association_lists_its_members_people_and_organisations_and_its_count
     let on = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
     assert_eq!(services.people_on("04", on).await.unwrap().members, 1250, "the briefing's count follows");
 
+    // A count entered by mistake is removed by its day, a member by its key; both audited with what they held.
+    let count_key = read.parts[1].keys[0].clone();
+    assert_eq!(count_key, "2024-12-31");
+    services.remove_people_part_row_as(&officer, kind, id, "counts", &count_key).await.unwrap();
+    let member_key = read.parts[0].keys[0].clone();
+    let langson = user(Role::ProvinceOfficer, Some("15"));
+    let refused = services.remove_people_part_row_as(&langson, kind, id, "members", &member_key).await;
+    assert!(matches!(refused, Err(ServiceError::Forbidden(_))), "another province's officer removes nothing");
+    services.remove_people_part_row_as(&officer, kind, id, "members", &member_key).await.unwrap();
+    let gone = services.remove_people_part_row_as(&officer, kind, id, "members", &member_key).await;
+    assert!(matches!(gone, Err(ServiceError::NotFound(_))));
+    let read = services.people_record(&officer.principal(), kind, id).await.unwrap();
+    assert_eq!((read.parts[0].rows.len(), read.parts[1].rows.len()), (1, 0));
+    assert_eq!(services.people_on("04", on).await.unwrap().members, 0, "no count left to add up");
+    assert_eq!(audit_rows(&db, "association_members").await, 2, "the count's entry and its removal");
+
     let bad = services.add_people_part_row_as(&officer, kind, id, "members", &form(&[("member_kind", "robot")])).await;
     let Err(ServiceError::Invalid(e)) = bad else { panic!("refused") };
     let fields: Vec<&str> = e.0.iter().map(|v| v.field.as_str()).collect();

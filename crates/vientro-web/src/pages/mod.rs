@@ -60,6 +60,7 @@ const FLASH_KEYS: &[&str] = &[
     "report-received",
     "people-saved",
     "people-row-added",
+    "people-row-removed",
     "event-saved",
     "proposal-added",
     "priorities-added",

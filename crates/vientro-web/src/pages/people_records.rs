@@ -34,6 +34,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/people/{kind}/{id}", get(detail).post(save))
         .route("/people/{kind}/{id}/export.csv", get(export_part))
         .route("/people/{kind}/{id}/{part}", post(add_part_row))
+        .route("/people/{kind}/{id}/{part}/remove", post(remove_part_row))
 }
 
 /// A form field as the template shows it.
@@ -54,6 +55,8 @@ struct PartSection {
     title: String,
     headings: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// Each row's key, to remove it by.
+    keys: Vec<String>,
     fields: Vec<FieldView>,
 }
 
@@ -225,6 +228,7 @@ fn record_page(
                     title: tr.t(&format!("people-part-{}-{}", kind.as_str(), p.part.name)),
                     headings: p.part.fields.iter().map(|f| label(tr, f)).collect(),
                     rows: p.rows.iter().map(|row| row.iter().map(|(f, v)| shown(tr, f, v)).collect()).collect(),
+                    keys: p.keys.clone(),
                     fields: field_views(tr, p.part.fields, &BTreeMap::new(), &ValidationErrors::new()),
                 })
                 .collect()
@@ -398,6 +402,34 @@ async fn add_part_row(
             }
             Err(e) => PageError::new(&ctx, e).into_response(),
         },
+        Err(e) => PageError::new(&ctx, e).into_response(),
+    }
+}
+
+/// The remove-a-row form: the row's key within its record.
+#[derive(Debug, Default, serde::Deserialize)]
+struct RemoveForm {
+    #[serde(default)]
+    key: String,
+}
+
+async fn remove_part_row(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((kind, id, part)): Path<(String, i64, String)>,
+    Form(form): Form<RemoveForm>,
+) -> Response {
+    let Some(user) = ctx.user.clone() else { return crate::error::unauthenticated(&ctx.tr, false) };
+    let outcome = async {
+        let kind = parse_kind(&kind)?;
+        state.services.remove_people_part_row_as(&user, kind, id, &part, &form.key).await?;
+        Ok::<_, ServiceError>(kind)
+    }
+    .await;
+    match outcome {
+        Ok(kind) => {
+            Redirect::to(&format!("/people/{}/{id}?done=people-row-removed#{part}", kind.as_str())).into_response()
+        }
         Err(e) => PageError::new(&ctx, e).into_response(),
     }
 }

@@ -83,6 +83,30 @@ async fn an_officer_records_a_training_with_participants_and_edits_it(db: Db) {
     assert_eq!(participants.status, StatusCode::OK);
     assert!(participants.body.contains("cá nhân,Lò Văn Cường"), "{}", participants.body);
 
+    // A participant entered by mistake is removed; the other stays.
+    let key = detail
+        .body
+        .split("data-testid=\"people-remove-participants\"")
+        .nth(1)
+        .and_then(|f| f.split("name=\"key\" value=\"").nth(1))
+        .and_then(|v| v.split('"').next())
+        .unwrap()
+        .to_owned();
+    let removed = caobang.form(&format!("{page_path}/participants/remove"), &[("csrf", &csrf), ("key", &key)]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
+    let after = caobang.get(&page_path).await;
+    let rows = after.body.split("data-testid=\"people-part-participants\"").nth(1).unwrap_or_default();
+    assert_eq!(rows.matches("data-testid=\"people-remove-participants\"").count(), 1, "one participant left");
+    let again = caobang.form(&format!("{page_path}/participants/remove"), &[("csrf", &csrf), ("key", &key)]).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "a row removed is gone");
+    let added = caobang
+        .form(
+            &format!("{page_path}/participants"),
+            &[("csrf", &csrf), ("participant_kind", "organisation"), ("name", "Liên hiệp các tổ chức hữu nghị tỉnh")],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "put back for the counts below");
+
     let mut langson = app.browser("langson").await;
     let seen = langson.get(&page_path).await;
     assert_eq!(seen.status, StatusCode::OK, "anyone logged in reads it");

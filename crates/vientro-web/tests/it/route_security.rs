@@ -191,6 +191,8 @@ struct Rig {
     event: i64,
     /// An aid-promotion conference of Cao Bằng.
     conference: i64,
+    /// The key of a participant listed for the training.
+    participant: String,
 }
 
 impl Rig {
@@ -239,7 +241,13 @@ impl Rig {
             organisers: None,
         };
         let conference = app.services.create_event_as(&admin, &conference).await.unwrap();
-        Rig { app, partner, admin, proposal, event, conference }
+        let listed: BTreeMap<String, String> = [("participant_kind", "person"), ("name", "Người dự sẵn")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .into();
+        app.services.add_people_part_row_as(&admin, PeopleKind::Event, event, "participants", &listed).await.unwrap();
+        let training = app.services.people_record(&admin.principal(), PeopleKind::Event, event).await.unwrap();
+        let participant = training.parts[0].keys[0].clone();
+        Rig { app, partner, admin, proposal, event, conference, participant }
     }
 
     fn services(&self) -> &Services {
@@ -513,6 +521,16 @@ async fn cases(rig: &Rig, people: &mut People) -> Vec<Case> {
         body: Box::new(|_| {
             form(&[("province", "04"), ("from_year", "2026"), ("to_year", "2030"), ("sector", "vn:health")])
         }),
+    });
+    let participant = rig.participant.clone();
+    out.push(Case {
+        route: "POST /people/{kind}/{id}/{part}/remove",
+        path: format!("/people/events/{event}/participants/remove"),
+        owner: "caobang",
+        outsiders: PEOPLE_OUTSIDERS,
+        versioned: None,
+        writes: true,
+        body: Box::new(move |_| form(&[("key", &participant)])),
     });
     out.push(Case {
         route: "POST /events",
