@@ -121,12 +121,12 @@ pub async fn insert_record(
 ) -> Result<i64, StoreError> {
     let columns: Vec<&str> = values.iter().map(|(f, _)| f.name).collect();
     let n = values.len();
-    let placeholders: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    let bind_marks: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
     let sql = format!(
         "INSERT INTO {} ({}, illustrative, version, created_at, updated_at) VALUES ({}, ${}, 1, ${}, ${}) RETURNING id",
         kind.table(),
         columns.join(", "),
-        placeholders.join(", "),
+        bind_marks.join(", "),
         n + 1,
         n + 2,
         n + 2
@@ -180,13 +180,13 @@ pub async fn insert_part_row(
 ) -> Result<(), StoreError> {
     let columns: Vec<&str> = values.iter().map(|(f, _)| f.name).collect();
     let n = values.len();
-    let placeholders: Vec<String> = (2..=n + 1).map(|i| format!("${i}")).collect();
+    let bind_marks: Vec<String> = (2..=n + 1).map(|i| format!("${i}")).collect();
     let sql = format!(
         "INSERT INTO {} ({}, {}, created_at) VALUES ($1, {}, ${})",
         part.table,
         part.parent_column,
         columns.join(", "),
-        placeholders.join(", "),
+        bind_marks.join(", "),
         n + 2
     );
     let mut stmt = Stmt::new(sql).bind(parent);

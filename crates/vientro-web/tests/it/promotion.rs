@@ -4,30 +4,14 @@
 //! officer reads but may not write.
 
 use axum::http::{StatusCode, header};
-use vientro_services::Actor;
-use vientro_services::matching::record_proposal_in;
-use vientro_store::matching::NewProposal;
 use vientro_store::{Db, on_both_backends};
 
-use crate::support::{TestApp, item};
+use crate::support::{TestApp, item, listed_proposal};
 
 async fn an_officer_records_an_event_its_guests_a_pledge_and_a_proposal_presented(db: Db) {
     let app = TestApp::new(db).await;
     let funded = item(&app.services, "Trạm y tế xã Đức Long", "04", app.ngo_a, false).await;
-    let mut tx = app.services.db().begin().await.unwrap();
-    let proposal = NewProposal {
-        province_code: "04".into(),
-        title: "Nâng cấp trạm y tế xã biên giới".into(),
-        sector_code: "vn:health".into(),
-        communes: None,
-        beneficiaries: Some(4_000),
-        estimated_usd_minor: Some(9_000_000),
-        status: "listed".into(),
-        aid_item_id: None,
-        illustrative: false,
-    };
-    let proposal = record_proposal_in(&mut tx, &Actor::system(), &proposal).await.unwrap();
-    tx.commit().await.unwrap();
+    let proposal = listed_proposal(&app.services, "Nâng cấp trạm y tế xã biên giới").await;
 
     let mut caobang = app.browser("caobang").await;
     let list = caobang.get("/events").await;

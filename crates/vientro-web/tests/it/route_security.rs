@@ -15,13 +15,12 @@ use vientro_domain::ids::{AidItemId, OrganisationId};
 use vientro_domain::organisation::OrganisationInput;
 use vientro_domain::people::PeopleKind;
 use vientro_services::accounts::{CurrentUser, UserInput};
-use vientro_services::matching::{ProposalMove, record_proposal_in};
+use vientro_services::matching::ProposalMove;
 use vientro_services::{Actor, Services};
-use vientro_store::matching::NewProposal;
 use vientro_store::testing::table_contents;
 use vientro_store::{Db, on_both_backends};
 
-use crate::support::{Client, PASSWORD, Reply, TestApp, item, upload};
+use crate::support::{Client, PASSWORD, Reply, TestApp, item, listed_proposal, upload};
 
 /// Tables kept by logging in and using tokens: not records, and touched by every logged-in request.
 const SESSION_TABLES: [&str; 3] = ["user_session", "login_attempt", "api_token"];
@@ -216,20 +215,7 @@ impl Rig {
         app.services.add_user(&Actor::system(), &reporter).await.unwrap();
         let token = app.services.create_token(&Actor::system(), "admin", "stale-maker").await.unwrap();
         let admin = app.services.token_user(&token).await.unwrap().unwrap();
-        let mut tx = app.services.db().begin().await.unwrap();
-        let proposal = NewProposal {
-            province_code: "04".into(),
-            title: "Nâng cấp trạm y tế xã biên giới".into(),
-            sector_code: "vn:health".into(),
-            communes: None,
-            beneficiaries: Some(4_000),
-            estimated_usd_minor: Some(9_000_000),
-            status: "listed".into(),
-            aid_item_id: None,
-            illustrative: false,
-        };
-        let proposal = record_proposal_in(&mut tx, &Actor::system(), &proposal).await.unwrap();
-        tx.commit().await.unwrap();
+        let proposal = listed_proposal(&app.services, "Nâng cấp trạm y tế xã biên giới").await;
         let event = app.services.create_people_record_as(&admin, PeopleKind::Event, &event_form(0)).await.unwrap();
         let conference = vientro_store::events::EventRow {
             id: 0,

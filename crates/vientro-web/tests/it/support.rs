@@ -239,3 +239,22 @@ pub(crate) fn upload(
         .body(Body::from(body))
         .unwrap()
 }
+
+/// A proposal on Cao Bằng's call-for-aid list (health, 4,000 people, 90,000 USD), listed; returns its id.
+pub(crate) async fn listed_proposal(services: &Services, title: &str) -> i64 {
+    let proposal = vientro_store::matching::NewProposal {
+        province_code: "04".into(),
+        title: title.into(),
+        sector_code: "vn:health".into(),
+        communes: None,
+        beneficiaries: Some(4_000),
+        estimated_usd_minor: Some(9_000_000),
+        status: "listed".into(),
+        aid_item_id: None,
+        illustrative: false,
+    };
+    let mut tx = services.db().begin().await.unwrap();
+    let id = vientro_services::matching::record_proposal_in(&mut tx, &Actor::system(), &proposal).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
