@@ -17,8 +17,9 @@ pub fn rows_per_statement(width: usize) -> usize {
     (PARAMETERS_PER_STATEMENT / width.max(1)).max(1)
 }
 
-/// `INSERT INTO table (columns) VALUES (…), …` for `rows` rows, with an optional `RETURNING` clause.
-fn insert_sql(backend: Backend, table: &str, columns: &[&str], rows: usize, returning: Option<&str>) -> String {
+/// `INSERT INTO table (columns) VALUES (…), …` for `rows` rows, followed by `tail` (a `RETURNING` or
+/// `ON CONFLICT` clause, or nothing).
+fn insert_sql(backend: Backend, table: &str, columns: &[&str], rows: usize, tail: &str) -> String {
     // SQLite finds a numbered parameter ($N) by a linear scan of the statement's names, so binding thousands
     // of them takes quadratic time; on SQLite these statements use anonymous `?`, bound in order.
     let anonymous = backend == Backend::Sqlite;
@@ -44,9 +45,9 @@ fn insert_sql(backend: Backend, table: &str, columns: &[&str], rows: usize, retu
         }
         sql.push(')');
     }
-    if let Some(r) = returning {
-        sql.push_str(" RETURNING ");
-        sql.push_str(r);
+    if !tail.is_empty() {
+        sql.push(' ');
+        sql.push_str(tail);
     }
     sql
 }
@@ -68,9 +69,23 @@ pub async fn insert_rows(
     rows: &[Vec<Value>],
     per_statement: usize,
 ) -> Result<(), StoreError> {
+    insert_rows_then(ex, table, columns, rows, per_statement, "").await
+}
+
+/// Inserts `rows` like [`insert_rows`], each statement ending with `tail`: an `ON CONFLICT (…) DO UPDATE …`
+/// clause turns the inserts into upserts (no two rows of `rows` may have the same conflict key, which
+/// PostgreSQL refuses within one statement).
+pub async fn insert_rows_then(
+    ex: &mut impl Exec,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+    per_statement: usize,
+    tail: &str,
+) -> Result<(), StoreError> {
     let per_statement = per_statement.clamp(1, rows_per_statement(columns.len()));
     for chunk in rows.chunks(per_statement) {
-        let sql = insert_sql(ex.backend(), table, columns, chunk.len(), None);
+        let sql = insert_sql(ex.backend(), table, columns, chunk.len(), tail);
         ex.execute(bound(sql, chunk)).await.map_err(StoreError::on_constraint)?;
     }
     Ok(())
@@ -89,7 +104,7 @@ pub async fn insert_rows_returning_ids(
 ) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(rows_per_statement(columns.len())) {
-        let sql = insert_sql(ex.backend(), table, columns, chunk.len(), Some("id"));
+        let sql = insert_sql(ex.backend(), table, columns, chunk.len(), "RETURNING id");
         let returned: Vec<Scalar> = ex.fetch_all(bound(sql, chunk)).await.map_err(StoreError::on_constraint)?;
         if returned.len() != chunk.len() {
             return Err(StoreError::NotFound("inserted row"));
@@ -107,9 +122,9 @@ mod tests {
 
     #[test]
     fn sqlite_statements_bind_anonymously_and_postgres_ones_by_number() {
-        let sql = insert_sql(Backend::Sqlite, "t", &["a", "b"], 2, None);
+        let sql = insert_sql(Backend::Sqlite, "t", &["a", "b"], 2, "");
         assert_eq!(sql, "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)");
-        let sql = insert_sql(Backend::Postgres, "t", &["a", "b"], 2, Some("id"));
+        let sql = insert_sql(Backend::Postgres, "t", &["a", "b"], 2, "RETURNING id");
         assert_eq!(sql, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) RETURNING id");
     }
 

@@ -1,7 +1,9 @@
 //! Report facts: an item's cells (locations × sectors × donors) and its actual flows divided over them.
 //!
 //! [`refresh_item`] rebuilds both from the item's base records; it is called in the same transaction as any
-//! change to an item or its flows, so reports never see stale facts. Division uses the largest-remainder
+//! change to an item or its flows, so reports never see stale facts. The shares are computed here and sent
+//! to the database narrow (flow, cell and three amounts) through temporary staging tables, then widened
+//! with their flow's and cell's columns by one `INSERT … SELECT` (docs/adr/0012-report-facts-in-bulk.md). Division uses the largest-remainder
 //! method level by level (locations, then sectors, then donors), so the parts of every flow add up to the
 //! flow exactly in USD, VND and the recorded currency. This module must not decide what a report means:
 //! docs/adr/0003-report-definitions.md does, in `reports`.
@@ -14,9 +16,9 @@ use vientro_domain::ids::AidItemId;
 use vientro_domain::sector::SectorRef;
 use vientro_domain::split::{Share, allocate};
 
-use crate::db::{Exec, ExecExt, Stmt, Value};
+use crate::db::{Backend, Exec, Scalar, Stmt, Value};
 use crate::error::StoreError;
-use crate::summaries;
+use crate::summaries::{self, SummedShare};
 
 #[derive(sqlx::FromRow)]
 struct ItemFacts {
@@ -112,24 +114,233 @@ fn divide(amount: i64, cells: &[Cell], locations: &[Share], sectors: &[Share], d
 
 const CELL_COLUMNS: &str = "item_id, cell, province, province_recorded, region, commune, commune_recorded, sector, \
     sector_category, donor_id, donor_kind, donor_country, item_kind, approval_level, approval_date";
-const SHARE_COLUMNS: &str = "flow_id, cell, item_id, kind, flow_date, year, half, province, province_recorded, region, \
-    commune, commune_recorded, sector, sector_category, donor_id, donor_kind, donor_country, item_kind, \
-    approval_level, currency, amount_minor, usd_minor, vnd_minor";
+/// What every share of a flow repeats.
+const FLOW_PART_COLUMNS: &str = "flow_id, item_id, kind, flow_date, year, half, currency";
+/// What each share has of its own.
+const SHARE_PART_COLUMNS: &str = "flow_id, cell, amount_minor, usd_minor, vnd_minor";
 
-/// Inserts fact rows, `per_statement` rows per statement (capped by the bulk limit).
-async fn insert_rows(
-    ex: &mut impl Exec,
-    table: &str,
-    columns: &str,
-    per_statement: usize,
-    rows: Vec<Vec<Value>>,
-) -> Result<(), StoreError> {
-    let columns: Vec<&str> = columns.split(", ").collect();
-    crate::bulk::insert_rows(ex, table, &columns, &rows, per_statement).await
+/// The staging tables: temporary (each connection has its own, never seen by another), empty between two
+/// rebuilds. `{int}` and `{date}` stand for the backend's types.
+const STAGING: [(&str, &str); 3] = [
+    (
+        "fact_cell",
+        "item_id {int} NOT NULL, cell {int} NOT NULL, province TEXT, province_recorded TEXT, region TEXT, \
+         commune TEXT, commune_recorded TEXT, sector TEXT, sector_category TEXT, donor_id {int} NOT NULL, \
+         donor_kind TEXT NOT NULL, donor_country TEXT, item_kind TEXT NOT NULL, approval_level TEXT, \
+         approval_date {date}",
+    ),
+    (
+        "fact_flow",
+        "flow_id {int} NOT NULL, item_id {int} NOT NULL, kind TEXT NOT NULL, flow_date {date} NOT NULL, \
+         year {int} NOT NULL, half {int} NOT NULL, currency TEXT NOT NULL",
+    ),
+    (
+        "fact_share",
+        "flow_id {int} NOT NULL, cell {int} NOT NULL, amount_minor {int} NOT NULL, usd_minor {int} NOT NULL, \
+         vnd_minor {int} NOT NULL",
+    ),
+];
+
+/// The shares, joined in the database with their flow and cell: each share is sent as five integers rather
+/// than the 23 columns `flow_share` repeats for reports without joins.
+const SHARES_FROM_STAGING: &str = "INSERT INTO flow_share (flow_id, cell, item_id, kind, flow_date, year, half, \
+    province, province_recorded, region, commune, commune_recorded, sector, sector_category, donor_id, donor_kind, \
+    donor_country, item_kind, approval_level, currency, amount_minor, usd_minor, vnd_minor) \
+    SELECT s.flow_id, s.cell, f.item_id, f.kind, f.flow_date, f.year, f.half, c.province, c.province_recorded, \
+    c.region, c.commune, c.commune_recorded, c.sector, c.sector_category, c.donor_id, c.donor_kind, \
+    c.donor_country, c.item_kind, c.approval_level, f.currency, s.amount_minor, s.usd_minor, s.vnd_minor \
+    FROM fact_share s JOIN fact_flow f ON f.flow_id = s.flow_id JOIN fact_cell c ON c.item_id = f.item_id \
+    AND c.cell = s.cell ORDER BY s.flow_id, s.cell";
+
+/// One cell of an item, as `item_cell` holds it.
+struct CellRow {
+    item_id: i64,
+    cell: i64,
+    province: Option<String>,
+    province_recorded: Option<String>,
+    region: Option<String>,
+    commune: Option<String>,
+    commune_recorded: Option<String>,
+    sector: Option<String>,
+    sector_category: Option<String>,
+    donor_id: i64,
+    donor_kind: String,
+    donor_country: Option<String>,
+    item_kind: String,
+    approval_level: Option<String>,
+    approval_date: Option<NaiveDate>,
 }
 
-/// Rows per statement when one item is refreshed (small statements, reused from the statement cache).
-const ROWS_PER_STATEMENT: usize = 40;
+impl CellRow {
+    /// The values in [`CELL_COLUMNS`] order.
+    fn values(&self) -> Vec<Value> {
+        vec![
+            Value::from(self.item_id),
+            Value::from(self.cell),
+            Value::from(self.province.clone()),
+            Value::from(self.province_recorded.clone()),
+            Value::from(self.region.clone()),
+            Value::from(self.commune.clone()),
+            Value::from(self.commune_recorded.clone()),
+            Value::from(self.sector.clone()),
+            Value::from(self.sector_category.clone()),
+            Value::from(self.donor_id),
+            Value::from(self.donor_kind.clone()),
+            Value::from(self.donor_country.clone()),
+            Value::from(self.item_kind.clone()),
+            Value::from(self.approval_level.clone()),
+            Value::from(self.approval_date),
+        ]
+    }
+}
+
+/// One actual flow, with what each of its shares repeats.
+struct FlowPart {
+    flow_id: i64,
+    item_id: i64,
+    kind: String,
+    flow_date: NaiveDate,
+    year: i64,
+    half: i64,
+    currency: String,
+}
+
+/// One share: the flow and the cell it belongs to (positions in [`Facts`]) and its part in each unit.
+struct SharePart {
+    flow: usize,
+    cell: usize,
+    amount_minor: i64,
+    usd_minor: i64,
+    vnd_minor: i64,
+}
+
+/// The report facts of a set of items, computed and not yet written.
+#[derive(Default)]
+struct Facts {
+    cells: Vec<CellRow>,
+    flows: Vec<FlowPart>,
+    shares: Vec<SharePart>,
+}
+
+impl Facts {
+    /// The shares as the summary tables sum them.
+    fn summed(&self) -> Vec<SummedShare<'_>> {
+        self.shares
+            .iter()
+            .map(|s| {
+                let f = &self.flows[s.flow];
+                let c = &self.cells[s.cell];
+                SummedShare {
+                    item_id: f.item_id,
+                    kind: &f.kind,
+                    year: f.year,
+                    half: f.half,
+                    province: c.province.as_deref(),
+                    province_recorded: c.province_recorded.as_deref(),
+                    region: c.region.as_deref(),
+                    sector: c.sector.as_deref(),
+                    sector_category: c.sector_category.as_deref(),
+                    donor_id: c.donor_id,
+                    donor_kind: &c.donor_kind,
+                    donor_country: c.donor_country.as_deref(),
+                    item_kind: &c.item_kind,
+                    approval_level: c.approval_level.as_deref(),
+                    currency: &f.currency,
+                    amount_minor: s.amount_minor,
+                    usd_minor: s.usd_minor,
+                    vnd_minor: s.vnd_minor,
+                }
+            })
+            .collect()
+    }
+
+    /// Writes the cells to `item_cell` and the shares to `flow_share` through the staging tables, which are
+    /// left empty.
+    async fn write(&self, ex: &mut impl Exec) -> Result<(), StoreError> {
+        if self.cells.is_empty() {
+            return Ok(());
+        }
+        ensure_staging(ex).await?;
+        let cells: Vec<Vec<Value>> = self.cells.iter().map(CellRow::values).collect();
+        insert_rows(ex, "fact_cell", CELL_COLUMNS, cells).await?;
+        let flows: Vec<Vec<Value>> = self
+            .flows
+            .iter()
+            .map(|f| {
+                vec![
+                    Value::from(f.flow_id),
+                    Value::from(f.item_id),
+                    Value::from(f.kind.clone()),
+                    Value::from(f.flow_date),
+                    Value::from(f.year),
+                    Value::from(f.half),
+                    Value::from(f.currency.clone()),
+                ]
+            })
+            .collect();
+        insert_rows(ex, "fact_flow", FLOW_PART_COLUMNS, flows).await?;
+        let shares: Vec<Vec<Value>> = self
+            .shares
+            .iter()
+            .map(|s| {
+                vec![
+                    Value::from(self.flows[s.flow].flow_id),
+                    Value::from(self.cells[s.cell].cell),
+                    Value::from(s.amount_minor),
+                    Value::from(s.usd_minor),
+                    Value::from(s.vnd_minor),
+                ]
+            })
+            .collect();
+        insert_rows(ex, "fact_share", SHARE_PART_COLUMNS, shares).await?;
+        ex.execute(Stmt::new(format!(
+            "INSERT INTO item_cell ({CELL_COLUMNS}) SELECT {CELL_COLUMNS} FROM fact_cell ORDER BY item_id, cell"
+        )))
+        .await?;
+        ex.execute(Stmt::new(SHARES_FROM_STAGING)).await?;
+        match ex.backend() {
+            // TRUNCATE leaves no dead rows behind (a temporary table is never vacuumed automatically).
+            Backend::Postgres => {
+                ex.execute(Stmt::new("TRUNCATE fact_cell, fact_flow, fact_share")).await?;
+            }
+            Backend::Sqlite => {
+                for (table, _) in STAGING {
+                    ex.execute(Stmt::new(format!("DELETE FROM {table}"))).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Creates this connection's staging tables when it has none yet.
+async fn ensure_staging(ex: &mut impl Exec) -> Result<(), StoreError> {
+    let backend = ex.backend();
+    if backend == Backend::Postgres {
+        // Asked first because `IF NOT EXISTS` on a table that exists sends a notice each time.
+        let present: Option<Scalar> = ex
+            .fetch_optional(Stmt::new("SELECT CAST(1 AS BIGINT) WHERE to_regclass('pg_temp.fact_share') IS NOT NULL"))
+            .await?;
+        if present.is_some() {
+            return Ok(());
+        }
+    }
+    let (int, date) = match backend {
+        Backend::Postgres => ("BIGINT", "DATE"),
+        Backend::Sqlite => ("INTEGER", "TEXT"),
+    };
+    for (table, columns) in STAGING {
+        let columns = columns.replace("{int}", int).replace("{date}", date);
+        ex.execute(Stmt::new(format!("CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({columns})"))).await?;
+    }
+    Ok(())
+}
+
+/// Inserts rows into a staging table, as many per statement as the bulk limit allows.
+async fn insert_rows(ex: &mut impl Exec, table: &str, columns: &str, rows: Vec<Vec<Value>>) -> Result<(), StoreError> {
+    let columns: Vec<&str> = columns.split(", ").collect();
+    crate::bulk::insert_rows(ex, table, &columns, &rows, usize::MAX).await
+}
 
 const ITEM_SQL: &str = "SELECT id, kind, supplements_item_id, approval_level, approval_decision_date, \
     (archived_at IS NOT NULL) AS archived FROM aid_item";
@@ -151,29 +362,13 @@ fn actual(mut flows: Vec<FlowFacts>) -> Vec<FlowFacts> {
 
 /// Rebuilds the report facts of one item from its base records.
 pub async fn refresh_item(ex: &mut impl Exec, item: AidItemId) -> Result<(), StoreError> {
-    let facts: ItemFacts =
-        ex.fetch_one(Stmt::new(format!("{ITEM_SQL} WHERE id = $1")).bind(item.0), "aid item").await?;
-    let locations: Vec<LocationFacts> =
-        ex.fetch_all(Stmt::new(format!("{LOCATION_SQL} WHERE item_id = $1 ORDER BY position")).bind(item.0)).await?;
-    let sectors: Vec<SectorFacts> =
-        ex.fetch_all(Stmt::new(format!("{SECTOR_SQL} WHERE item_id = $1 ORDER BY sector_code")).bind(item.0)).await?;
-    let donors: Vec<DonorFacts> = ex
-        .fetch_all(Stmt::new(format!("{DONOR_SQL} WHERE d.item_id = $1 ORDER BY d.organisation_id")).bind(item.0))
-        .await?;
-    let flows: Vec<FlowFacts> =
-        actual(ex.fetch_all(Stmt::new(format!("{FLOW_SQL} WHERE item_id = $1 ORDER BY id")).bind(item.0)).await?);
-    summaries::subtract(ex, "item_id = $1", &[item.0]).await?;
-    ex.execute(Stmt::new("DELETE FROM flow_share WHERE item_id = $1").bind(item.0)).await?;
-    ex.execute(Stmt::new("DELETE FROM item_cell WHERE item_id = $1").bind(item.0)).await?;
-    let (cell_rows, share_rows) = fact_rows(&facts, &locations, &sectors, &donors, &flows);
-    insert_rows(ex, "item_cell", CELL_COLUMNS, ROWS_PER_STATEMENT, cell_rows).await?;
-    insert_rows(ex, "flow_share", SHARE_COLUMNS, ROWS_PER_STATEMENT, share_rows).await?;
-    summaries::add(ex, "item_id = $1", &[item.0]).await
+    refresh_items(ex, &[item]).await
 }
 
-/// Rebuilds the report facts of many items with batched statements (a few hundred items per read, about
-/// 30,000 bound values per insert); the rows written are exactly those [`refresh_item`] writes for each item.
-/// For bulk loads, in the transaction that wrote the items.
+/// Rebuilds the report facts of many items from their base records, a few hundred items per round of
+/// statements: their old shares are taken out of the summaries and deleted, the new cells and shares are
+/// computed here, written through the staging tables and added to the summaries. For a change to one item
+/// and for bulk loads alike, in the transaction that made the change.
 pub async fn refresh_items(ex: &mut impl Exec, items: &[AidItemId]) -> Result<(), StoreError> {
     const ITEMS_PER_BATCH: usize = 500;
     let mut ids: Vec<i64> = items.iter().map(|i| i.0).collect();
@@ -205,26 +400,42 @@ pub async fn refresh_items(ex: &mut impl Exec, items: &[AidItemId]) -> Result<()
             actual(ex.fetch_all(stmt(format!("{FLOW_SQL} WHERE item_id IN ({list}) ORDER BY item_id, id"))).await?),
             |f: &FlowFacts| f.item_id,
         );
-        summaries::subtract(ex, &format!("item_id IN ({list})"), batch).await?;
-        ex.execute(stmt(format!("DELETE FROM flow_share WHERE item_id IN ({list})"))).await?;
-        ex.execute(stmt(format!("DELETE FROM item_cell WHERE item_id IN ({list})"))).await?;
-        let mut cell_rows = Vec::new();
-        let mut share_rows = Vec::new();
+        clear_listed(ex, &list, batch).await?;
+        let mut out = Facts::default();
         for f in &facts {
-            let (cells, shares) = fact_rows(
+            fact_rows(
                 f,
                 &locations.remove(&f.id).unwrap_or_default(),
                 &sectors.remove(&f.id).unwrap_or_default(),
                 &donors.remove(&f.id).unwrap_or_default(),
                 &flows.remove(&f.id).unwrap_or_default(),
+                &mut out,
             );
-            cell_rows.extend(cells);
-            share_rows.extend(shares);
         }
-        insert_rows(ex, "item_cell", CELL_COLUMNS, usize::MAX, cell_rows).await?;
-        insert_rows(ex, "flow_share", SHARE_COLUMNS, usize::MAX, share_rows).await?;
-        summaries::add(ex, &format!("item_id IN ({list})"), batch).await?;
+        out.write(ex).await?;
+        summaries::add(ex, &out.summed()).await?;
     }
+    Ok(())
+}
+
+/// Takes the items' report facts away: their shares out of the summaries, then their shares and cells. For a
+/// caller about to delete what the facts were built from (flows, an item's parts); the facts are rebuilt by
+/// [`refresh_items`] afterwards, in the same transaction.
+pub async fn clear_items(ex: &mut impl Exec, items: &[AidItemId]) -> Result<(), StoreError> {
+    let ids: Vec<i64> = items.iter().map(|i| i.0).collect();
+    for batch in ids.chunks(crate::bulk::PARAMETERS_PER_STATEMENT) {
+        let list = (1..=batch.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        clear_listed(ex, &list, batch).await?;
+    }
+    Ok(())
+}
+
+/// [`clear_items`] for the items bound as `list` (`$1, $2, …`).
+async fn clear_listed(ex: &mut impl Exec, list: &str, batch: &[i64]) -> Result<(), StoreError> {
+    let stmt = |sql: String| batch.iter().fold(Stmt::new(sql), |s, id| s.bind(*id));
+    summaries::subtract(ex, &format!("item_id IN ({list})"), batch).await?;
+    ex.execute(stmt(format!("DELETE FROM flow_share WHERE item_id IN ({list})"))).await?;
+    ex.execute(stmt(format!("DELETE FROM item_cell WHERE item_id IN ({list})"))).await?;
     Ok(())
 }
 
@@ -237,18 +448,19 @@ fn by_item<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
     out
 }
 
-/// The `item_cell` and `flow_share` rows of one item (none when archived or without donors), in column order.
+/// Adds the cells and shares of one item to `out` (none when archived or without donors).
 fn fact_rows(
     facts: &ItemFacts,
     locations: &[LocationFacts],
     sectors: &[SectorFacts],
     donors: &[DonorFacts],
     flows: &[FlowFacts],
-) -> (Vec<Vec<Value>>, Vec<Vec<Value>>) {
+    out: &mut Facts,
+) {
     let item = facts.id;
     // An archived item has left the reports; an item without donors has no one to divide over.
     if facts.archived || donors.is_empty() {
-        return (Vec::new(), Vec::new());
+        return;
     }
 
     let mut cells = Vec::new();
@@ -264,68 +476,57 @@ fn fact_rows(
         }
     }
     let kind = report_kind(&facts.kind, facts.supplements_item_id);
-    // The dimensions of each cell, in CELL_COLUMNS order after item_id and cell.
-    let dims: Vec<Vec<Value>> = cells
-        .iter()
-        .map(|c| {
-            let loc = c.location.map(|i| &locations[i]);
-            let sec = c.sector.map(|i| &sectors[i]);
-            let don = &donors[c.donor];
-            vec![
-                Value::from(loc.map(|l| l.current_province_code.clone())),
-                Value::from(loc.map(|l| l.recorded_province_code.clone())),
-                Value::from(loc.and_then(|l| region_of(&l.current_province_code))),
-                Value::from(loc.and_then(|l| l.current_commune_code.clone())),
-                Value::from(loc.and_then(|l| l.recorded_commune_code.clone())),
-                Value::from(sec.map(|s| s.sector_code.clone())),
-                Value::from(sec.and_then(|s| sector_category(&s.sector_code))),
-                Value::from(don.organisation_id),
-                Value::from(don.kind.clone()),
-                Value::from(don.country_code.clone()),
-                Value::from(kind.clone()),
-                Value::from(facts.approval_level.clone()),
-            ]
-        })
-        .collect();
-    let cell_rows = dims
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let mut row = vec![Value::from(item), Value::from(i64::try_from(i).unwrap_or(i64::MAX))];
-            row.extend(d.iter().cloned());
-            row.push(Value::from(facts.approval_decision_date));
-            row
-        })
-        .collect();
+    let first_cell = out.cells.len();
+    for (i, c) in cells.iter().enumerate() {
+        let loc = c.location.map(|i| &locations[i]);
+        let sec = c.sector.map(|i| &sectors[i]);
+        let don = &donors[c.donor];
+        out.cells.push(CellRow {
+            item_id: item,
+            cell: i64::try_from(i).unwrap_or(i64::MAX),
+            province: loc.map(|l| l.current_province_code.clone()),
+            province_recorded: loc.map(|l| l.recorded_province_code.clone()),
+            region: loc.and_then(|l| region_of(&l.current_province_code)),
+            commune: loc.and_then(|l| l.current_commune_code.clone()),
+            commune_recorded: loc.and_then(|l| l.recorded_commune_code.clone()),
+            sector: sec.map(|s| s.sector_code.clone()),
+            sector_category: sec.and_then(|s| sector_category(&s.sector_code)),
+            donor_id: don.organisation_id,
+            donor_kind: don.kind.clone(),
+            donor_country: don.country_code.clone(),
+            item_kind: kind.clone(),
+            approval_level: facts.approval_level.clone(),
+            approval_date: facts.approval_decision_date,
+        });
+    }
 
     let loc_shares: Vec<Share> = locations.iter().map(|l| share(l.share_bp)).collect();
     let sec_shares: Vec<Share> = sectors.iter().map(|s| share(s.share_bp)).collect();
     let don_shares: Vec<Share> = donors.iter().map(|d| share(d.share_bp)).collect();
-    let mut share_rows = Vec::with_capacity(flows.len() * cells.len());
     for f in flows {
         let amounts = divide(f.amount_minor, &cells, &loc_shares, &sec_shares, &don_shares);
         let usd = divide(f.usd_minor, &cells, &loc_shares, &sec_shares, &don_shares);
         let vnd = divide(f.vnd_minor, &cells, &loc_shares, &sec_shares, &don_shares);
-        let half = if f.flow_date.month() <= 6 { 1 } else { 2 };
-        for (i, d) in dims.iter().enumerate() {
-            let mut row = vec![
-                Value::from(f.id),
-                Value::from(i64::try_from(i).unwrap_or(i64::MAX)),
-                Value::from(item),
-                Value::from(f.kind.clone()),
-                Value::from(f.flow_date),
-                Value::from(i64::from(f.flow_date.year())),
-                Value::from(half),
-            ];
-            row.extend(d.iter().cloned());
-            row.push(Value::from(f.currency.clone()));
-            row.push(Value::from(amounts[i]));
-            row.push(Value::from(usd[i]));
-            row.push(Value::from(vnd[i]));
-            share_rows.push(row);
+        let flow = out.flows.len();
+        out.flows.push(FlowPart {
+            flow_id: f.id,
+            item_id: item,
+            kind: f.kind.clone(),
+            flow_date: f.flow_date,
+            year: i64::from(f.flow_date.year()),
+            half: if f.flow_date.month() <= 6 { 1 } else { 2 },
+            currency: f.currency.clone(),
+        });
+        for i in 0..cells.len() {
+            out.shares.push(SharePart {
+                flow,
+                cell: first_cell + i,
+                amount_minor: amounts[i],
+                usd_minor: usd[i],
+                vnd_minor: vnd[i],
+            });
         }
     }
-    (cell_rows, share_rows)
 }
 
 #[cfg(test)]
@@ -496,8 +697,8 @@ mod tests {
         let one_by_one = fact_lines(&mut db).await;
         assert_eq!(one_by_one.iter().filter(|l| l.starts_with("cell|1|")).count(), 12);
         assert!(one_by_one.iter().any(|l| l.starts_with("cell|2|") && l.contains("|supplementary|")));
-        db.execute(Stmt::new("DELETE FROM flow_share")).await.unwrap();
-        db.execute(Stmt::new("DELETE FROM item_cell")).await.unwrap();
+        clear_items(&mut db, &ids).await.unwrap();
+        assert!(fact_lines(&mut db).await.is_empty());
         refresh_items(&mut db, &[AidItemId(3), AidItemId(1), AidItemId(2), AidItemId(1)]).await.unwrap();
         assert_eq!(fact_lines(&mut db).await, one_by_one);
         // Refreshing again replaces the rows rather than adding to them.

@@ -660,7 +660,8 @@ pub async fn replace_item(
     status: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    ex.execute(Stmt::new("DELETE FROM flow_share WHERE item_id = $1").bind(id.0)).await?;
+    // The old shares leave the summaries with the shares themselves (the facts are rebuilt afterwards).
+    crate::facts::clear_items(ex, &[id]).await?;
     for table in ITEM_PARTS {
         ex.execute(Stmt::new(format!("DELETE FROM {table} WHERE item_id = $1")).bind(id.0)).await?;
     }

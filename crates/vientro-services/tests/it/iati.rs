@@ -337,6 +337,7 @@ async fn a_changed_activity_is_updated_in_place_and_the_change_is_audited(db: Db
     assert!(rows.iter().any(|r| r.action == "update" && r.before_json.is_some()), "the update is in the audit log");
     let report = Services::new(db.clone()).verify_audit().await.unwrap();
     assert_eq!(report.first_broken, None, "the audit chain stays intact");
+    crate::support::assert_summaries_match_the_shares(&db).await;
     let _ = (std::fs::remove_file(v1), std::fs::remove_file(v2));
 }
 
@@ -361,6 +362,7 @@ async fn a_batch_written_together_records_exactly_what_one_activity_per_batch_re
     for d in [&db, &alone_db] {
         let report = Services::new(d.clone()).verify_audit().await.unwrap();
         assert_eq!(report.first_broken, None, "the audit chain stays intact");
+        crate::support::assert_summaries_match_the_shares(d).await;
     }
     let _ = std::fs::remove_file(file);
 }

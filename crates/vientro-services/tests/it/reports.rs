@@ -204,6 +204,7 @@ async fn the_summaries_give_what_the_facts_give_after_changes_and_archiving(db: 
         }
     }
     assert_eq!(compared, 180);
+    crate::support::assert_summaries_match_the_shares(&db).await;
     let lang_son = run(&services, "items,disbursed_usd", "", &["province=20"], None, None, None).await;
     assert_eq!(minor(&lang_son.total.values[0]), 0, "the archived item left the reports");
     let cao_bang = run(&services, "items,organisations", "year", &["province=Cao Bằng"], None, None, None).await;
