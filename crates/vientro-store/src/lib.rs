@@ -31,6 +31,7 @@ pub mod summaries;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod watch;
+pub mod write_floor;
 
 pub use db::{Backend, Db, Exec, ExecExt, Stmt, Tx};
 pub use error::StoreError;

@@ -257,7 +257,7 @@ pub(crate) struct IatiImportArgs {
     #[arg(long)]
     problems: Option<std::path::PathBuf>,
     /// Activities per transaction.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = vientro_services::iati_import::DEFAULT_BATCH_SIZE)]
     batch_size: usize,
 }
 
@@ -1045,10 +1045,16 @@ async fn bench_import(
     let db = open(&format!("sqlite://{}", path.display())).await?;
     let timing = bench::bench_import(&db, file, &opts, xmllint).await;
     db.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    let mut timing = timing.map_err(user_error)?;
+    let floor_path = file.with_extension("floor.sqlite");
+    eprintln!("timing SQLite's own copy of the imported rows (the write floor)");
+    timing.write_floor = Some(vientro_store::write_floor::copy_rows(&path, &floor_path).await?);
+    for p in [&path, &floor_path] {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+        }
     }
-    timings.push(timing.map_err(user_error)?);
+    timings.push(timing);
 
     if let Some(pg) = postgres_url {
         let db = open(pg).await?;

@@ -36,6 +36,30 @@ async fn a_generated_file_imports_whole_without_a_problem(db: Db) {
     assert!(md.contains("| 30 | 30 |"), "{md}");
 }
 
+#[tokio::test]
+async fn the_write_floor_copies_every_row_an_import_kept_into_an_empty_database() {
+    let dir = std::env::temp_dir().join(format!("vientro-write-floor-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (source, target) = (dir.join("imported.sqlite"), dir.join("floor.sqlite"));
+    let db = Db::connect(&format!("sqlite://{}", source.display())).await.unwrap();
+    db.migrate().await.unwrap();
+    let file = generated_file(20, 5);
+    let t = bench_import(&db, &file, &ImportOptions::default(), None).await.unwrap();
+    assert_eq!(t.summary.imported, 20);
+    let copied = vientro_store::write_floor::copy_rows(&source, &target).await.unwrap();
+    let floor = Db::connect(&format!("sqlite://{}", target.display())).await.unwrap();
+    for table in ["aid_item", "flow", "flow_share", "flow_rollup_sector", "aid_item_narrative", "audit_event"] {
+        assert_eq!(count(&floor, table).await, count(&db, table).await, "{table}");
+    }
+    assert!(copied.rows > count(&db, "flow_share").await as u64, "{copied:?}");
+    let again = vientro_store::write_floor::copy_rows(&source, &target).await;
+    assert!(again.is_err(), "an existing file is never written over");
+    floor.close().await;
+    db.close().await;
+    let _ = std::fs::remove_file(file);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.trim().replace('_', "").parse().ok()).unwrap_or(default)
 }
@@ -70,10 +94,12 @@ async fn bench_import_full() {
         }
         let db = Db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
         db.migrate().await.unwrap();
-        let t = bench_import(&db, &file, &opts, xmllint).await.unwrap();
+        let mut t = bench_import(&db, &file, &opts, xmllint).await.unwrap();
         eprintln!("[sqlite] {}", t.summary.describe());
         db.close().await;
-        for f in files(&path) {
+        let floor = path.with_extension("floor.sqlite");
+        t.write_floor = Some(vientro_store::write_floor::copy_rows(&path, &floor).await.unwrap());
+        for f in files(&path).into_iter().chain(files(&floor)) {
             let _ = std::fs::remove_file(f);
         }
         timings.push(t);
