@@ -8,7 +8,7 @@
 //! facts module calls them around each rebuild of an item's shares, in the same transaction. The sums are
 //! made in memory from the shares themselves (those just computed, or those read back before they are
 //! deleted) and written as one upsert per key; grouping the new rows of `flow_share` in SQL, once per table,
-//! was half of a bulk import's time. The tables hold
+//! took a quarter of a bulk import's time. The tables hold
 //! '' for an unknown key so that a unique key can match it. This module must not decide what a report
 //! means (that is `reports`, after docs/adr/0003-report-definitions.md); it only says which questions a table
 //! can answer and with which column.

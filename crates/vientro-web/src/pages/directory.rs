@@ -96,6 +96,8 @@ struct OrganisationPage {
     items: Page<ItemListRow>,
     /// The certificate form, shown to central staff on a foreign NGO's page.
     issue: Option<CertificateFormView>,
+    /// The link to the open proposals that fit the organisation, for those who may match (not NGO staff).
+    may_match: bool,
 }
 
 /// The "record a certificate" form with what was typed and what was wrong.
@@ -177,7 +179,8 @@ async fn organisation_page(
                 CertificateFormView { f: form, kinds, errors: errors.clone() }
             });
             let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-            (status, render(&ctx.tr, &OrganisationPage { c, v, items, issue })).into_response()
+            let may_match = vientro_services::matching::may_match(&who).is_ok();
+            (status, render(&ctx.tr, &OrganisationPage { c, v, items, issue, may_match })).into_response()
         }
         Err(e) => PageError::new(ctx, e).into_response(),
     }

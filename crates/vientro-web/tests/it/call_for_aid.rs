@@ -65,6 +65,13 @@ async fn an_officer_lists_a_proposal_and_records_priorities_then_matches_them(db
     let no_year = caobang.form("/match/priorities", &[("csrf", &csrf), ("province", "04"), ("from_year", "x")]).await;
     assert_eq!(no_year.status, StatusCode::UNPROCESSABLE_ENTITY);
 
+    let org_page = format!("/organisations/{}", app.ngo_a.0);
+    assert!(caobang.get(&org_page).await.body.contains("data-testid=\"organisation-proposals\""));
+    let mut ngo = app.browser("ngo").await;
+    let seen_by_ngo = ngo.get(&org_page).await;
+    assert_eq!(seen_by_ngo.status, StatusCode::OK);
+    assert!(!seen_by_ngo.body.contains("data-testid=\"organisation-proposals\""), "NGO staff are not offered matching");
+    assert_eq!(ngo.get(&format!("/match?organisation={}", app.ngo_a.0)).await.status, StatusCode::FORBIDDEN);
     let reverse = caobang.get(&format!("/match?organisation={}", app.ngo_a.0)).await;
     assert_eq!(reverse.status, StatusCode::OK);
     assert!(reverse.body.contains("data-testid=\"proposals-for-organisation\""));
