@@ -3,10 +3,10 @@
 //! [`refresh_item`] rebuilds both from the item's base records; it is called in the same transaction as any
 //! change to an item or its flows, so reports never see stale facts. The shares are computed here and sent
 //! to the database narrow (flow, cell and three amounts) through temporary staging tables, then widened
-//! with their flow's and cell's columns by one `INSERT … SELECT` (docs/adr/0012-report-facts-in-bulk.md). Division uses the largest-remainder
-//! method level by level (locations, then sectors, then donors), so the parts of every flow add up to the
-//! flow exactly in USD, VND and the recorded currency. This module must not decide what a report means:
-//! docs/adr/0003-report-definitions.md does, in `reports`.
+//! with their flow's and cell's columns by one `INSERT … SELECT` (docs/adr/0012-report-facts-in-bulk.md).
+//! Division uses the largest-remainder method level by level (locations, then sectors, then donors), so the
+//! parts of every flow add up to the flow exactly in USD, VND and the recorded currency. This module must not
+//! decide what a report means: docs/adr/0003-report-definitions.md does, in `reports`.
 
 use std::collections::HashMap;
 
